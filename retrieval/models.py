@@ -32,6 +32,7 @@ class Document:
     title: str
     byline: str | None = None
     date: str | None = None
+    publication: str | None = None
     first_passage: int = 0
     n_passages: int = 0
 

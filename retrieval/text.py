@@ -1,0 +1,109 @@
+"""Normalising text for matching only, never for display: folding, tokens, stems, stopwords."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+# Curly quotes, primes and dashes that should match their plain forms.
+_FOLD_TABLE = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+})
+# Dotted acronyms (U.S., a.m.) are kept whole; numbers keep their inner separators (1,000 / 3.5).
+_TOKEN = re.compile(r"(?:[^\W\d_]\.){2,}|\d+(?:[.,:]\d+)*|[^\W_]+")
+_THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents stripped, curly quotes straightened: Méndez and MENDEZ both become mendez."""
+    text = text.translate(_FOLD_TABLE)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def words(text: str) -> list[str]:
+    """Folded surface words, in order. Acronyms become one word with a trailing dot, so 'U.S.',
+    'US' (in mixed-case text) and 'u.s.' all match each other and never the pronoun 'us'."""
+    caps_are_acronyms = not _mostly_upper(text)
+    out = []
+    for m in _TOKEN.finditer(text.translate(_FOLD_TABLE)):
+        raw = m.group()
+        w = fold(raw)
+        if "." in w and not w[0].isdigit():
+            w = w.replace(".", "") + "."
+        elif w[0].isdigit():
+            if _THOUSANDS.fullmatch(w):
+                w = w.replace(",", "")
+        elif caps_are_acronyms and 2 <= len(raw) <= 3 and raw.isupper():
+            w += "."
+        out.append(w)
+    return out
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words `words` returns, in the original (unfolded) text."""
+    folded = text.translate(_FOLD_TABLE)
+    return [m.span() for m in _TOKEN.finditer(folded)]
+
+
+@lru_cache(maxsize=None)
+def stopwords(language: str) -> frozenset[str]:
+    try:
+        data = resources.files("retrieval.data").joinpath(f"stopwords_{language}.txt").read_text("utf-8")
+    except FileNotFoundError:
+        return frozenset()
+    lines = (line for line in data.splitlines() if not line.startswith("#"))
+    return frozenset(fold(w) for line in lines for w in line.split())
+
+
+def supported_languages() -> list[str]:
+    return sorted(Stemmer.algorithms())
+
+
+@dataclass
+class Analyzer:
+    """Turns text into index terms: folded words, stopwords dropped, Snowball stems.
+
+    Stems each distinct word once (a cache), so indexing cost follows the vocabulary, not the text.
+    """
+
+    language: str = "english"
+    _stemmer: Stemmer.Stemmer = field(init=False, repr=False)
+    _stops: frozenset[str] = field(init=False, repr=False)
+    _cache: dict[str, str] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.language not in Stemmer.algorithms():
+            raise ValueError(
+                f"unknown language {self.language!r}; choose one of: {', '.join(supported_languages())}"
+            )
+        self._stemmer = Stemmer.Stemmer(self.language)
+        self._stops = stopwords(self.language)
+
+    def stem(self, word: str) -> str:
+        stem = self._cache.get(word)
+        if stem is None:
+            stem = word if (word[0].isdigit() or word.endswith(".")) else self._stemmer.stemWord(word)
+            self._cache[word] = stem
+        return stem
+
+    def is_stopword(self, word: str) -> bool:
+        return word in self._stops
+
+    def terms(self, text: str) -> list[str]:
+        """Index terms of `text`, in order (stopwords removed)."""
+        return [self.stem(w) for w in words(text) if w not in self._stops]
+
+
+def _mostly_upper(text: str) -> bool:
+    """An all-caps question ('HOW MANY WERE SENT') is read as ordinary case."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
