@@ -10,6 +10,9 @@ from importlib import resources
 
 import Stemmer
 
+# Bump when tokenising, folding or stopwords change: saved indexes built with another version are rebuilt.
+ANALYZER_VERSION = 1
+
 # Curly quotes, primes and dashes that should match their plain forms.
 _FOLD_TABLE = str.maketrans({
     "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
