@@ -1,0 +1,484 @@
+"""quoteqa on Telegram: people ask in a chat and get back quoted sentences with their sources.
+
+The module wires python-telegram-bot to the engine and holds no retrieval logic: a question goes
+to `engine.ask(question, state)` and the Answer is rendered by `bot.telegram_html`. Each chat's
+ChatState lives in its chat_data, saved as JSON under the index folder so it survives restarts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import re
+import secrets
+from collections.abc import Awaitable, Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update)
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
+                          BaseRateLimiter, BaseUpdateProcessor, CallbackQueryHandler,
+                          CommandHandler, ContextTypes, DictPersistence, MessageHandler,
+                          PersistenceInput, TypeHandler, filters)
+
+from config import Settings
+from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
+from bot.telegram_html import (answer_html, context_html, esc, quotes_html, sources_html,
+                               split_html)
+
+logger = logging.getLogger(__name__)
+
+COMMANDS = (
+    ("start", "What this bot does"),
+    ("help", "How to ask a question"),
+    ("sources", "The documents it quotes from"),
+    ("reset", "Forget this conversation"),
+)
+HELP_TEXT = (
+    "Ask me a question about the documents and I answer with sentences quoted from them, "
+    "word for word, with the document and paragraph they come from.\n\n"
+    "Follow-up questions use the conversation so far.\n"
+    "/sources lists the documents, /reset starts a new conversation.\n"
+    "In a group, mention me (@{username} your question), reply to one of my messages, "
+    "or use /ask your question."
+)
+NOT_FOUND_TEXT = ("I could not find that in the documents. Try rephrasing with words the "
+                  "documents would use, or /sources to see what they cover.")
+NON_TEXT_TEXT = "I can only read text messages: send me a question about the documents."
+REFUSAL_TEXT = "Sorry, this bot only answers the chats it was set up for."
+ERROR_TEXT = "Sorry, something went wrong while answering. Please try again."
+RESET_TEXT = "Done: I have forgotten this conversation."
+ASK_USAGE_TEXT = "Usage: /ask your question"
+STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
+
+MORE, CONTEXT = "more", "context"
+KEPT_REPLIES = 20  # answers per chat whose buttons still work
+NETWORK_ATTEMPTS = 4
+RETRY_AFTER_ATTEMPTS = 5
+
+
+class MissingTokenError(QuoteqaError):
+    exit_code = 2
+
+
+class TelegramSetupError(QuoteqaError):
+    exit_code = 2
+
+
+# ---- plumbing: retries, per-chat ordering, persistence --------------------------------------
+
+
+class RetryingLimiter(BaseRateLimiter[int]):
+    """Waits out RetryAfter and retries network failures, around PTB's AIORateLimiter (or none).
+
+    A timeout is not retried: the request may have reached Telegram, and a retry would send the
+    message twice. getUpdates never comes through here; the updater retries it itself.
+    """
+
+    def __init__(self, limiter: BaseRateLimiter | None) -> None:
+        self.limiter = limiter
+
+    async def initialize(self) -> None:
+        if self.limiter:
+            await self.limiter.initialize()
+
+    async def shutdown(self) -> None:
+        if self.limiter:
+            await self.limiter.shutdown()
+
+    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
+                              rate_limit_args: int | None) -> Any:
+        waits = failures = 0
+        while True:
+            try:
+                if self.limiter:
+                    return await self.limiter.process_request(
+                        callback, args, kwargs, endpoint, data, rate_limit_args)
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                waits += 1
+                if waits >= RETRY_AFTER_ATTEMPTS:
+                    raise
+                delay = error.retry_after
+                seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
+                logger.info("%s: Telegram asked to retry after %.1fs", endpoint, seconds)
+                await asyncio.sleep(seconds)
+            except (BadRequest, TimedOut):
+                raise
+            except NetworkError as error:
+                failures += 1
+                if failures >= NETWORK_ATTEMPTS:
+                    raise
+                logger.warning("%s failed (%s); retrying", endpoint, error)
+                await asyncio.sleep(0.25 * 2 ** failures)
+
+
+class PerChatUpdateProcessor(BaseUpdateProcessor):
+    """Updates of different chats run concurrently; those of one chat run in arrival order,
+    so follow-ups see the state their earlier question left."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._waiting[chat.id] -= 1
+            if not self._waiting[chat.id]:
+                del self._waiting[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class JsonFilePersistence(DictPersistence):
+    """chat_data kept as one JSON file (no pickle), rewritten atomically when chats change."""
+
+    def __init__(self, path: Path, update_interval: float = 5.0) -> None:
+        try:
+            saved = path.read_text(encoding="utf-8")
+            json.loads(saved)
+        except FileNotFoundError:
+            saved = ""
+        except (OSError, ValueError) as error:
+            logger.warning("Ignoring unreadable chat state file %s: %s", path, error)
+            saved = ""
+        super().__init__(store_data=PersistenceInput(bot_data=False, user_data=False,
+                                                     callback_data=False),
+                         chat_data_json=saved, update_interval=update_interval)
+        self.path = path
+        self._write_pending = False
+
+    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
+        await super().update_chat_data(chat_id, data)
+        self._schedule_write()
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        await super().drop_chat_data(chat_id)
+        self._schedule_write()
+
+    async def flush(self) -> None:
+        self._write()
+
+    def _schedule_write(self) -> None:
+        if not self._write_pending:  # one write for all the chats of an update round
+            self._write_pending = True
+            asyncio.get_running_loop().call_soon(self._write)
+
+    def _write(self) -> None:
+        self._write_pending = False
+        if self.chat_data is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(self.chat_data_json, encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def state_file(settings: Settings) -> Path:
+    return settings.index_dir / "telegram_chats.json"
+
+
+# ---- the bot ------------------------------------------------------------------------------
+
+
+def quote_to_dict(quote: Quote) -> dict[str, Any]:
+    return {"text": quote.text, "source": quote.source, "title": quote.title,
+            "paragraph": quote.paragraph, "score": float(quote.score), "sentence": quote.sentence,
+            "answer_span": list(quote.answer_span) if quote.answer_span else None}
+
+
+def quote_from_dict(data: dict[str, Any]) -> Quote:
+    span = data.get("answer_span")
+    return Quote(text=data["text"], source=data["source"], title=data["title"],
+                 paragraph=data["paragraph"], score=data["score"], sentence=data["sentence"],
+                 answer_span=tuple(span) if span else None)
+
+
+class QuoteBot:
+    """The handlers. Each is thin: find the question, ask the engine, send the rendered answer."""
+
+    def __init__(self, settings: Settings, engine: Engine) -> None:
+        self.settings = settings
+        self.engine = engine
+
+    def register(self, app: Application) -> None:
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        app.add_handler(CommandHandler("start", self.start))
+        app.add_handler(CommandHandler("help", self.help))
+        app.add_handler(CommandHandler("sources", self.sources))
+        app.add_handler(CommandHandler("reset", self.reset))
+        app.add_handler(CommandHandler("ask", self.ask_command))
+        messages = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
+        app.add_handler(MessageHandler(messages & filters.TEXT & ~filters.COMMAND, self.question))
+        app.add_handler(MessageHandler(
+            filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.not_text))
+        app.add_handler(CallbackQueryHandler(self.button))
+        app.add_error_handler(self.on_error)
+
+    async def post_init(self, app: Application) -> None:
+        """Register the command menu once the bot knows who it is."""
+        await app.bot.set_my_commands([BotCommand(name, text) for name, text in COMMANDS])
+
+    # -- access control
+
+    def allowed(self, update: Update) -> bool:
+        chats, users = self.settings.allowed_chat_ids, self.settings.allowed_user_ids
+        if not chats and not users:
+            return True
+        chat, user = update.effective_chat, update.effective_user
+        return bool((chat and chat.id in chats) or (user and user.id in users))
+
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Runs before every handler: outsiders get one refusal line and nothing else."""
+        if self.allowed(update):
+            return
+        chat, user = update.effective_chat, update.effective_user
+        logger.warning("Refused update from chat %s (user %s): not in the allowlist",
+                       chat.id if chat else None, user.id if user else None)
+        if update.callback_query:
+            await update.callback_query.answer(REFUSAL_TEXT, show_alert=True)
+        elif update.effective_message and self.addressed(update.effective_message, context):
+            await update.effective_message.reply_text(REFUSAL_TEXT)
+        raise ApplicationHandlerStop
+
+    def addressed(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
+        text = message.text or ""
+        return (message.chat.type == ChatType.PRIVATE or text.startswith("/")
+                or self.question_in(message, context) is not None)
+
+    def question_in(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """The question a message puts to the bot, or None when it is not addressed to it."""
+        text = message.text or ""
+        if message.chat.type == ChatType.PRIVATE:
+            return text
+        bot = context.bot
+        mention = re.compile(rf"@{re.escape(bot.username)}\b", re.IGNORECASE)
+        if mention.search(text):
+            return mention.sub(" ", text)
+        replied = message.reply_to_message
+        if replied and replied.from_user and replied.from_user.id == bot.id:
+            return text
+        return None
+
+    # -- commands
+
+    async def start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Greet and explain."""
+        await self._send(update.effective_message, "Hello! " + esc(self._help(context)))
+
+    async def help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Explain how to ask."""
+        await self._send(update.effective_message, esc(self._help(context)))
+
+    def _help(self, context: ContextTypes.DEFAULT_TYPE) -> str:
+        return HELP_TEXT.format(username=context.bot.username)
+
+    async def sources(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """List the documents answers are quoted from."""
+        await self._send(update.effective_message, sources_html(self.engine.documents))
+
+    async def reset(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Forget the conversation: follow-ups start afresh."""
+        context.chat_data["state"] = ChatState().to_dict()
+        context.chat_data["replies"] = {}
+        await self._send(update.effective_message, esc(RESET_TEXT))
+
+    async def ask_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """/ask question: the way to ask in a group without mentioning the bot."""
+        message = update.effective_message
+        parts = (message.text or "").split(maxsplit=1)
+        if len(parts) < 2 or not parts[1].strip():
+            await self._send(message, esc(ASK_USAGE_TEXT))
+            return
+        await self._answer(message, parts[1], context)
+
+    # -- questions
+
+    async def question(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A text message (new or edited): answer it if it is meant for the bot."""
+        message = update.effective_message
+        question = self.question_in(message, context)
+        if question is not None:
+            await self._answer(message, question, context)
+
+    async def not_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Photos, stickers, voice: say what the bot can do (in groups only when replied to)."""
+        message = update.effective_message
+        replied = message.reply_to_message
+        if message.chat.type == ChatType.PRIVATE or (
+                replied and replied.from_user and replied.from_user.id == context.bot.id):
+            await self._send(message, esc(NON_TEXT_TEXT))
+
+    async def _answer(self, message: Message, question: str, context: ContextTypes.DEFAULT_TYPE) -> None:
+        question = question.strip()
+        if not question:
+            return
+        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+        state = ChatState.from_dict(context.chat_data.get("state"))
+        answer = await asyncio.to_thread(self.engine.ask, question, state)
+        context.chat_data["state"] = answer.state.to_dict()
+        logger.info("Chat %s: answered=%s quotes=%d", message.chat_id, answer.answered, len(answer.quotes))
+        sent = await self._send(message, answer_html(answer, NOT_FOUND_TEXT, shown=1),
+                                self._buttons(answer, shown=1))
+        if answer.answered:
+            self._remember(context, sent[-1].message_id, answer)
+
+    def _buttons(self, answer: Answer, shown: int) -> InlineKeyboardMarkup | None:
+        if not answer.answered or not answer.quotes:
+            return None
+        row = []
+        if len(answer.quotes) > shown:
+            row.append(InlineKeyboardButton(f"More quotes ({len(answer.quotes) - shown})",
+                                            callback_data=MORE))
+        row.append(InlineKeyboardButton("Show context", callback_data=CONTEXT))
+        return InlineKeyboardMarkup([row])
+
+    def _remember(self, context: ContextTypes.DEFAULT_TYPE, message_id: int, answer: Answer) -> None:
+        replies = context.chat_data.setdefault("replies", {})
+        replies[str(message_id)] = {"quotes": [quote_to_dict(q) for q in answer.quotes]}
+        for old in sorted(replies, key=int)[:-KEPT_REPLIES]:
+            del replies[old]
+
+    # -- buttons
+
+    async def button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """"More quotes" edits the answer to show them all; "Show context" replies with it."""
+        query = update.callback_query
+        message = query.message if isinstance(query.message, Message) else None
+        saved = context.chat_data.get("replies", {}).get(str(message.message_id)) if message else None
+        if saved is None or query.data not in (MORE, CONTEXT):
+            await query.answer(STALE_BUTTON_TEXT)
+            return
+        await query.answer()
+        quotes = [quote_from_dict(q) for q in saved["quotes"]]
+        if query.data == MORE:
+            await self._show_all(message, quotes)
+        else:
+            await self._show_context(message, quotes[0])
+
+    async def _show_all(self, message: Message, quotes: list[Quote]) -> None:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("Show context", callback_data=CONTEXT)]])
+        parts = split_html(quotes_html(quotes))
+        try:
+            await message.edit_text(parts[0], parse_mode=ParseMode.HTML,
+                                    reply_markup=markup if len(parts) == 1 else None)
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():  # a second press changes nothing
+                raise
+            return
+        for i, part in enumerate(parts[1:], start=2):
+            await message.chat.send_message(part, parse_mode=ParseMode.HTML,
+                                            reply_markup=markup if i == len(parts) else None)
+
+    async def _show_context(self, message: Message, quote: Quote) -> None:
+        sentences = self.engine.context(quote.sentence)
+        quoted = sentences.index(self.engine.sentence(quote.sentence))
+        await self._send(message, context_html(sentences, quoted, quote.title, quote.source,
+                                               quote.paragraph))
+
+    # -- sending and errors
+
+    async def _send(self, message: Message, markup: str,
+                    buttons: InlineKeyboardMarkup | None = None) -> list[Message]:
+        """Reply with `markup`, split to fit Telegram's limit; buttons go under the last part."""
+        parts = split_html(markup)
+        sent = []
+        for i, part in enumerate(parts):
+            sent.append(await message.reply_text(
+                part, parse_mode=ParseMode.HTML, do_quote=(i == 0),
+                reply_markup=buttons if i == len(parts) - 1 else None))
+        return sent
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log every failure with its traceback; tell the person their question failed."""
+        logger.error("Error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update):
+            return
+        try:
+            if update.callback_query:
+                await update.callback_query.answer(ERROR_TEXT)
+            elif update.effective_message:
+                await update.effective_message.reply_text(ERROR_TEXT)
+        except TelegramError as error:
+            logger.warning("Could not send the apology: %s", error)
+
+
+def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:
+    """The PTB Application for `settings`, talking to settings.telegram_api_url."""
+    bot = QuoteBot(settings, engine)
+    root = settings.telegram_api_url.rstrip("/")
+    limiter = AIORateLimiter(max_retries=3) if settings.rate_limiter else None
+    app = (
+        ApplicationBuilder()
+        .token(settings.telegram_token)
+        .base_url(f"{root}/bot")
+        .base_file_url(f"{root}/file/bot")
+        .rate_limiter(RetryingLimiter(limiter))
+        .concurrent_updates(PerChatUpdateProcessor())
+        .persistence(JsonFilePersistence(state_file(settings), update_interval=persistence_interval))
+        .post_init(bot.post_init)
+        .job_queue(None)
+        .build()
+    )
+    bot.register(app)
+    return app
+
+
+# ---- the `quoteqa telegram` subcommand ------------------------------------------------------
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--webhook", metavar="URL",
+                        help="receive updates at this public HTTPS URL instead of long polling")
+    parser.add_argument("--listen", metavar="HOST", default="0.0.0.0",
+                        help="address the webhook server binds (default 0.0.0.0)")
+    parser.add_argument("--port", metavar="N", type=int, default=8443,
+                        help="port the webhook server binds (default 8443)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the bot until SIGINT/SIGTERM; 0 on a clean stop."""
+    if not settings.telegram_token:
+        raise MissingTokenError("no Telegram bot token: set TELEGRAM_BOT_TOKEN "
+                                "(create a bot with @BotFather to get one)")
+    for noisy in ("httpx", "httpcore"):  # httpx logs every URL, and the URL holds the token
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    engine = Engine.open(settings)
+    logger.info("Serving %d documents from %s", engine.stats["documents"], settings.docs_dir)
+    app = build_application(settings, engine)
+    try:
+        if getattr(args, "webhook", None):
+            path = urlsplit(args.webhook).path.strip("/")
+            app.run_webhook(listen=args.listen, port=args.port, url_path=path,
+                            webhook_url=args.webhook,
+                            secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+                            allowed_updates=Update.ALL_TYPES)
+        else:
+            app.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        raise TelegramSetupError("Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN") from None
+    except NetworkError as error:
+        raise TelegramSetupError(f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: "
+                                 f"{error.message}") from None
+    return 0
