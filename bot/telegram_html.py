@@ -90,7 +90,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     def cut() -> None:
         nonlocal current, used
         closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
-        part = _drop_empty_elements("".join(current) + closing).strip()
+        part = _drop_empty_elements("".join(current).rstrip() + closing).strip()
         if visible_length(part) > 0:
             parts.append(part)
         current = [tag for _, tag in open_tags]
