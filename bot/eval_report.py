@@ -23,7 +23,8 @@ _OVERALL = {
     "squad": [("questions", "questions"), ("documents", "documents"), ("hit_at_1", "hit@1"),
               ("hit_at_3", "hit@3"), ("hit_at_5", "hit@5"), ("mrr", "MRR"), ("answer_em", "short answer EM"),
               ("answer_f1", "short answer F1"), ("abstained", "abstained (all are answerable)"),
-              ("fidelity_errors", "non-verbatim quotes")],
+              ("fidelity_errors", "non-verbatim quotes"), ("index_seconds", "engine open s (index)"),
+              ("run_seconds", "whole run s")],
 }
 _TAG_COLUMNS = {
     "fixtures": [("cases", "cases"), ("passed", "passed"), ("quote_at_1", "quote@1"),
@@ -96,8 +97,9 @@ def _got(case: dict[str, Any]) -> str:
 
 def _title(report: dict[str, Any]) -> str:
     if report.get("kind") == "squad":
-        return f"SQuAD open setting: {report.get('dataset', '')}"
-    return f"quoteqa eval: {report.get('fixtures', '')} on {report.get('docs', '')}"
+        limit = f", first {report['limit']} questions" if report.get("limit") else ""
+        return f"SQuAD open setting: {Path(report.get('dataset', '')).name}{limit}"
+    return f"quoteqa eval: {Path(report.get('fixtures', '')).name} on {report.get('docs', '')}"
 
 
 def print_report(report: dict[str, Any], console: Console | None = None) -> None:
