@@ -108,6 +108,7 @@ def configure_logging(verbose: bool) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO if verbose else logging.WARNING)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # polling would flood the log (and URLs hold the token)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # a broken PDF gets our one warning, not pypdf's many
 
 
 def main(argv: Sequence[str] | None = None) -> int:
