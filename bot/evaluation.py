@@ -19,6 +19,7 @@ import json
 import logging
 import re
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
@@ -418,11 +419,12 @@ def _open_engine(settings: Settings):
     return Engine.open(settings)
 
 
-def _progress(total: int, enabled: bool):
-    """A rich progress bar on stderr, or a no-op; returns (context manager, advance callable)."""
-    from contextlib import nullcontext
+def progress_bar(total: int) -> tuple[Any, Callable[[], None] | None]:
+    """A rich progress bar on stderr for runs of more than PROGRESS_MIN_CASES questions, else a no-op.
 
-    if not enabled:
+    Returns (context manager to run inside, advance callable or None).
+    """
+    if total <= PROGRESS_MIN_CASES:
         return nullcontext(), None
     from rich.console import Console
     from rich.progress import Progress
@@ -443,7 +445,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             raise EvalUsageError("--min-abstain does not apply to SQuAD (every question is answerable)")
         from bot import squad
 
-        report = squad.run_squad(args.squad, settings, limit=args.limit, progress=_progress)
+        report = squad.run_squad(args.squad, settings, limit=args.limit, progress=progress_bar)
         thresholds = (("min_quote1", "hit_at_1", "hit@1"), ("min_answer", "answer_em", "answer exact match"))
     else:
         if args.fixtures is None:
@@ -452,7 +454,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             raise EvalUsageError("--limit applies only with --squad")
         cases = load_cases(args.fixtures)
         engine = _open_engine(settings)
-        context, advance = _progress(len(cases), len(cases) > PROGRESS_MIN_CASES)
+        context, advance = progress_bar(len(cases))
         with context:
             results, timings = run_cases(engine, cases, settings.docs_dir, on_case=advance)
         report = build_report(results, timings, fixtures=str(args.fixtures), docs_dir=str(settings.docs_dir),

@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
@@ -87,7 +88,7 @@ def _open_engine(settings: Settings):
 
 
 def run_squad(path: Path, settings: Settings, *, limit: int | None = None,
-              progress: Callable[[int, bool], tuple[Any, Callable[[], None] | None]] | None = None) -> dict[str, Any]:
+              progress: Callable[[int], tuple[Any, Callable[[], None] | None]] | None = None) -> dict[str, Any]:
     """Ask every question (or the first `limit`) in a fresh chat against all articles; return the report."""
     run_started = time.perf_counter()
     documents, questions = load_dataset(path)
@@ -99,9 +100,7 @@ def run_squad(path: Path, settings: Settings, *, limit: int | None = None,
     engine = _open_engine(engine_settings)
     sources = SourceTexts(folder)
 
-    from contextlib import nullcontext
-
-    context, advance = progress(len(questions), len(questions) > 30) if progress else (nullcontext(), None)
+    context, advance = progress(len(questions)) if progress else (nullcontext(), None)
     ranks, ems, f1s, timings, abstained, fidelity, missed = [], [], [], [], [], [], []
     per_article: dict[str, list[int]] = {}
     with context:

@@ -152,3 +152,18 @@ def test_real_engine_answers_a_small_corpus_through_the_runner(make_docs, settin
     assert report["overall"]["abstain_accuracy"] == 1.0
     assert report["overall"]["fidelity_errors"] == 0
     assert len(timings) == 3 and report["engine"]["documents"] == 2
+
+
+def test_no_progress_bar_for_a_few_dozen_cases():
+    context, advance = evaluation.progress_bar(evaluation.PROGRESS_MIN_CASES)
+    assert advance is None
+
+
+def test_progress_bar_advances_once_per_case_on_longer_runs():
+    from rich.progress import Progress
+
+    progress, advance = evaluation.progress_bar(evaluation.PROGRESS_MIN_CASES + 1)
+    assert isinstance(progress, Progress)
+    advance()
+    advance()
+    assert progress.tasks[0].completed == 2 and progress.tasks[0].total == evaluation.PROGRESS_MIN_CASES + 1
