@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -27,10 +28,11 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Appli
                           CommandHandler, ContextTypes, DictPersistence, MessageHandler,
                           PersistenceInput, TypeHandler, filters)
 
-from config import Settings
-from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
+from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_html import (answer_html, context_html, esc, quotes_html, sources_html,
                                split_html)
+from config import Settings
+from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +50,9 @@ HELP_TEXT = (
     "In a group, mention me (@{username} your question), reply to one of my messages, "
     "or use /ask your question."
 )
-NOT_FOUND_TEXT = ("I could not find that in the documents. Try rephrasing with words the "
-                  "documents would use, or /sources to see what they cover.")
 NON_TEXT_TEXT = "I can only read text messages: send me a question about the documents."
 REFUSAL_TEXT = "Sorry, this bot only answers the chats it was set up for."
 ERROR_TEXT = "Sorry, something went wrong while answering. Please try again."
-RESET_TEXT = "Done: I have forgotten this conversation."
 ASK_USAGE_TEXT = "Usage: /ask your question"
 STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
 
@@ -415,13 +414,14 @@ class QuoteBot:
         logger.error("Error while handling an update", exc_info=context.error)
         if not isinstance(update, Update):
             return
-        try:
-            if update.callback_query:
-                await update.callback_query.answer(ERROR_TEXT)
-            elif update.effective_message:
+        if update.callback_query:
+            with contextlib.suppress(TelegramError):  # it may have been answered already
+                await update.callback_query.answer()
+        if update.effective_message:
+            try:
                 await update.effective_message.reply_text(ERROR_TEXT)
-        except TelegramError as error:
-            logger.warning("Could not send the apology: %s", error)
+            except TelegramError as error:
+                logger.warning("Could not send the apology: %s", error)
 
 
 def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:

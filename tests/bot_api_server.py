@@ -166,6 +166,7 @@ class Call:
     params: dict[str, str]
     content_type: str
     at: float = field(default_factory=time.monotonic)
+    status: int = 0  # the HTTP status it was answered with
 
 
 class BotApiServer:
@@ -301,6 +302,10 @@ class BotApiServer:
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method.lower()]
 
+    def failed_calls(self) -> list[Call]:
+        """Requests answered with an error (a bot that escapes and splits correctly makes none)."""
+        return [c for c in self.calls if c.status >= 400]
+
     @property
     def pending_updates(self) -> int:
         return len(self._updates)
@@ -354,7 +359,8 @@ class BotApiServer:
                            for k, v in (await request.json()).items()})
         elif request.method == "POST":
             params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-        self.calls.append(Call(method, params, request.content_type))
+        call = Call(method, params, request.content_type)
+        self.calls.append(call)
         try:
             failures = self._failures.get(method)
             if failures:
@@ -369,6 +375,7 @@ class BotApiServer:
             response = web.json_response(error.body(), status=error.code)
         else:
             response = web.json_response({"ok": True, "result": result})
+        call.status = response.status
         await self._notify()
         return response
 
