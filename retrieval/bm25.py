@@ -1,7 +1,21 @@
 """BM25 over a sparse term-document matrix: weights computed once at index time, so a query only
 sums the columns of its own terms and its cost follows the postings it touches.
 
-Variant: Lucene's (idf = ln(1 + (N - df + 0.5) / (df + 0.5)), always positive), as in bm25s.
+Variant: Lucene's, as in Lucene >= 8 and bm25s `method="lucene"`:
+
+    idf(t)    = ln(1 + (N - df + 0.5) / (df + 0.5))          (always positive)
+    w(t, d)   = idf(t) * tf / (tf + k1 * (1 - b + b * |d| / avgdl))
+    score(q, d) = sum of w(t, d) over the query's terms (a repeated query term counts again)
+
+|d| is the number of index terms of d (stopwords already removed). Weights are float64, so scores
+match a float64 reference to about 1e-12, well inside the 1e-6 the tests ask for.
+
+On disk (`save`/`load`), one index named NAME is five files, all memory-mapped on load:
+    NAME.json          {"format": "quoteqa-bm25/2", "variant": "lucene", "n_docs", "k1", "b", "avg_len"}
+    NAME.indptr.npy    int64, n_terms + 1: term t's postings are indptr[t]:indptr[t+1]
+    NAME.indices.npy   int32, document ids, ascending within each term
+    NAME.weights.npy   float64, w(t, d) for each posting
+    NAME.doc_len.npy   int32, |d| per document
 """
 
 from __future__ import annotations
@@ -14,7 +28,12 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-FORMAT = "quoteqa-bm25/1"
+FORMAT = "quoteqa-bm25/2"
+ARRAYS = ("indptr", "indices", "weights", "doc_len")
+# Sum into a dense per-document array once the postings touched exceed n_docs / DENSE_RATIO;
+# below that, sorting the touched postings is cheaper than sweeping every document.
+DENSE_RATIO = 16
+_CHUNK = 1 << 22  # postings weighted at a time, to bound temporary memory on large builds
 
 
 def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -24,18 +43,27 @@ def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
 def term_weights(tf: np.ndarray, doc_len: np.ndarray, avg_len: float, k1: float, b: float) -> np.ndarray:
     """The BM25 term-frequency part for each posting (tf and doc_len aligned per posting)."""
     norm = k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))
-    return tf * (k1 + 1.0) / (tf + norm)
+    return tf / (tf + norm)
 
 
 def count_matrix(docs: Sequence[Sequence[int]], n_terms: int) -> sp.csr_matrix:
     """Documents given as lists of term ids -> a CSR matrix of term counts (docs x terms)."""
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=indptr[1:])
-    flat = np.fromiter((t for d in docs for t in d), dtype=np.int32, count=int(indptr[-1]))
-    data = np.ones(len(flat), dtype=np.float32)
-    m = sp.csr_matrix((data, flat, indptr), shape=(len(docs), n_terms))
-    m.sum_duplicates()  # repeated terms in a document add up
+    offsets = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    flat = np.fromiter((t for d in docs for t in d), dtype=np.int32, count=int(offsets[-1]))
+    return counts_from_tokens(flat, offsets, n_terms)
+
+
+def counts_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
+    """Term ids back to back with document boundaries `offsets` -> CSR term counts (docs x terms)."""
+    index_type = np.int32 if len(tokens) < 2**31 - 1 else np.int64
+    m = sp.csr_matrix(
+        (np.ones(len(tokens), dtype=np.int32), np.asarray(tokens, dtype=index_type),
+         np.asarray(offsets, dtype=index_type)),
+        shape=(len(offsets) - 1, n_terms),
+    )
+    m.sum_duplicates()  # repeated terms in a document add up; sorts each row's terms
     return m
 
 
@@ -45,38 +73,43 @@ class BM25Index:
 
     indptr: np.ndarray  # int64, n_terms + 1
     indices: np.ndarray  # int32, document ids, sorted within each term
-    weights: np.ndarray  # float32, idf * tf-part
+    weights: np.ndarray  # float64, idf * tf-part
     n_docs: int
-    doc_len: np.ndarray  # int32 per document: how many terms it holds (for statistics and refresh)
+    doc_len: np.ndarray  # int32 per document: how many terms it holds
     k1: float = 1.2
     b: float = 0.75
 
     @classmethod
-    def from_counts(cls, counts: sp.csr_matrix, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
-        counts = sp.csr_matrix(counts, dtype=np.float64)
+    def from_counts(cls, counts: sp.spmatrix, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        """Weights from a docs x terms matrix of term counts."""
+        counts = sp.csr_matrix(counts)
+        counts.sum_duplicates()
         n_docs, n_terms = counts.shape
-        doc_len = np.asarray(counts.sum(axis=1)).ravel()
+        doc_len = np.asarray(counts.sum(axis=1, dtype=np.int64)).ravel()
         avg_len = float(doc_len.mean()) if n_docs else 0.0
-        rows = np.repeat(np.arange(n_docs), np.diff(counts.indptr))
-        w = term_weights(counts.data, doc_len[rows], avg_len, k1, b)
-        df = np.diff(counts.tocsc().indptr).astype(np.float64)
-        idf = idf_lucene(df, n_docs)
-        weighted = sp.csr_matrix((w * idf[counts.indices], counts.indices, counts.indptr), shape=counts.shape)
-        csc = weighted.tocsc()
-        csc.sort_indices()
-        return cls(
-            indptr=csc.indptr.astype(np.int64),
-            indices=csc.indices.astype(np.int32),
-            weights=csc.data.astype(np.float32),
-            n_docs=n_docs,
-            doc_len=doc_len.astype(np.int32),
-            k1=k1,
-            b=b,
-        )
+        csc = counts.tocsc()  # linear time; rows come out ascending within each column
+        del counts
+        indptr = csc.indptr.astype(np.int64)
+        df = np.diff(indptr)
+        idf = idf_lucene(df.astype(np.float64), n_docs)
+        weights = np.empty(len(csc.data), dtype=np.float64)
+        term_of = np.repeat(np.arange(n_terms, dtype=np.int32), df)
+        for lo in range(0, len(weights), _CHUNK):
+            hi = min(lo + _CHUNK, len(weights))
+            tf = csc.data[lo:hi].astype(np.float64)
+            weights[lo:hi] = term_weights(tf, doc_len[csc.indices[lo:hi]], avg_len, k1, b) * idf[term_of[lo:hi]]
+        return cls(indptr=indptr, indices=csc.indices.astype(np.int32, copy=False), weights=weights,
+                   n_docs=n_docs, doc_len=doc_len.astype(np.int32), k1=k1, b=b)
 
     @classmethod
     def build(cls, docs: Sequence[Sequence[int]], n_terms: int, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
         return cls.from_counts(count_matrix(docs, n_terms), k1=k1, b=b)
+
+    @classmethod
+    def from_tokens(cls, tokens: np.ndarray, offsets: np.ndarray, n_terms: int,
+                    k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        """Documents as one array of term ids plus boundaries: no per-token Python work."""
+        return cls.from_counts(counts_from_tokens(tokens, offsets, n_terms), k1=k1, b=b)
 
     @property
     def n_terms(self) -> int:
@@ -87,20 +120,41 @@ class BM25Index:
 
     def score(self, terms: Sequence[int], boosts: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(documents touched, their scores), documents ascending. Repeated query terms count again."""
-        terms = [t for t in terms if 0 <= t < self.n_terms]
-        if not terms:
-            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float32)
         boosts = [1.0] * len(terms) if boosts is None else list(boosts)
-        parts = [(self.indices[self.indptr[t]:self.indptr[t + 1]],
-                  self.weights[self.indptr[t]:self.indptr[t + 1]] * np.float32(w))
-                 for t, w in zip(terms, boosts)]
+        pairs = [(int(t), float(w)) for t, w in zip(terms, boosts) if 0 <= t < self.n_terms]
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1]), w) for t, w in pairs]
+        spans = [s for s in spans if s[1] > s[0]]
+        if not spans:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+        touched = sum(hi - lo for lo, hi, _ in spans)
+        if touched * DENSE_RATIO > self.n_docs:
+            return self._score_dense(spans)
+        return self._score_sparse(spans)
+
+    def _posting(self, lo: int, hi: int, w: float) -> tuple[np.ndarray, np.ndarray]:
+        vals = self.weights[lo:hi]
+        return self.indices[lo:hi], (vals if w == 1.0 else vals * w)
+
+    def _score_sparse(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        if len(spans) == 1:
+            docs, vals = self._posting(*spans[0])
+            return np.array(docs, dtype=np.int32), np.array(vals, dtype=np.float64)
+        parts = [self._posting(*s) for s in spans]
         docs = np.concatenate([p[0] for p in parts])
         vals = np.concatenate([p[1] for p in parts])
-        if len(parts) == 1:
-            return docs, vals
         touched, inverse = np.unique(docs, return_inverse=True)
-        scores = np.bincount(inverse, weights=vals, minlength=len(touched)).astype(np.float32)
-        return touched.astype(np.int32), scores
+        return touched.astype(np.int32), np.bincount(inverse, weights=vals, minlength=len(touched))
+
+    def _score_dense(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        acc = np.zeros(self.n_docs, dtype=np.float64)
+        hit = np.zeros(self.n_docs, dtype=bool) if any(w <= 0 for _, _, w in spans) else None
+        for lo, hi, w in spans:
+            docs, vals = self._posting(lo, hi, w)
+            acc[docs] += vals  # a term lists each document once, so fancy-index += is exact
+            if hit is not None:
+                hit[docs] = True
+        docs = np.flatnonzero(acc if hit is None else hit)
+        return docs.astype(np.int32), acc[docs]
 
     def top_k(self, terms: Sequence[int], k: int, boosts: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The k best documents, best first; ties go to the earlier document."""
@@ -116,12 +170,20 @@ class BM25Index:
         order = np.lexsort((docs, -scores))[:k]
         return docs[order], scores[order]
 
-    def save(self, directory: Path, name: str) -> None:
+    def save(self, directory: Path, name: str) -> list[Path]:
+        """Write the arrays and their description; returns the files written (for fsync)."""
         directory.mkdir(parents=True, exist_ok=True)
-        for field in ("indptr", "indices", "weights", "doc_len"):
-            np.save(directory / f"{name}.{field}.npy", getattr(self, field), allow_pickle=False)
-        meta = {"format": FORMAT, "n_docs": self.n_docs, "k1": self.k1, "b": self.b, "variant": "lucene"}
-        (directory / f"{name}.json").write_text(json.dumps(meta))
+        written = []
+        for field in ARRAYS:
+            path = directory / f"{name}.{field}.npy"
+            np.save(path, getattr(self, field), allow_pickle=False)
+            written.append(path)
+        meta = {"format": FORMAT, "variant": "lucene", "n_docs": self.n_docs, "k1": self.k1, "b": self.b,
+                "avg_len": float(self.doc_len.mean()) if self.n_docs else 0.0}
+        path = directory / f"{name}.json"
+        path.write_text(json.dumps(meta))
+        written.append(path)
+        return written
 
     @classmethod
     def load(cls, directory: Path, name: str, mmap: bool = True) -> "BM25Index":
@@ -129,9 +191,9 @@ class BM25Index:
         if meta.get("format") != FORMAT:
             raise ValueError(f"unknown BM25 index format {meta.get('format')!r}")
         mode = "r" if mmap else None
-        arrays = {f: np.load(directory / f"{name}.{f}.npy", mmap_mode=mode, allow_pickle=False)
-                  for f in ("indptr", "indices", "weights", "doc_len")}
+        arrays = {f: np.load(directory / f"{name}.{f}.npy", mmap_mode=mode, allow_pickle=False) for f in ARRAYS}
         index = cls(n_docs=int(meta["n_docs"]), k1=float(meta["k1"]), b=float(meta["b"]), **arrays)
-        if len(index.indptr) < 1 or int(index.indptr[-1]) != len(index.indices) or len(index.doc_len) != index.n_docs:
+        if (len(index.indptr) < 1 or int(index.indptr[-1]) != len(index.indices)
+                or len(index.weights) != len(index.indices) or len(index.doc_len) != index.n_docs):
             raise ValueError("BM25 index arrays do not fit together")
         return index

@@ -1,9 +1,19 @@
-"""Documents -> passages -> sentences -> term ids: the plain data the index is built from."""
+"""Documents -> passages -> sentences -> term ids: the plain data the index is built from.
+
+Two shapes of the same data:
+- `ParsedFile`: one document split and tokenised, with its own small vocabulary. This is what the
+  per-file cache keeps, so a refresh re-reads only the files that changed.
+- `Corpus`: every document, passage and sentence of the folder. Built from parsed files, its
+  passages and sentences are views over flat arrays (`PassageTable`, `SentenceTable`), so a
+  memory-mapped index of millions of sentences opens without making millions of objects.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Callable, Iterable, Iterator, Sequence, overload
+
+import numpy as np
 
 from retrieval.loading import RawDocument
 from retrieval.models import Document, Passage, Sentence
@@ -11,11 +21,68 @@ from retrieval.splitting import header_fields, layout, split_sentences
 from retrieval.text import Analyzer
 
 
+class PassageTable(Sequence[Passage]):
+    """Passages as rows of an int32 array (doc, number, first_sentence, n_sentences)."""
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    @overload
+    def __getitem__(self, i: int) -> Passage: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Passage, ...]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(Passage(*row) for row in self.table[i].tolist())
+        return Passage(*self.table[i].tolist())
+
+    def __iter__(self) -> Iterator[Passage]:
+        for lo in range(0, len(self.table), 4096):
+            yield from self[lo:lo + 4096]
+
+
+class SentenceTable(Sequence[Sentence]):
+    """Sentences as UTF-8 text back to back (`blob`, byte `offsets`) plus the passage of each."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray, passage: np.ndarray, passages: PassageTable) -> None:
+        self.blob = blob  # uint8
+        self.offsets = offsets  # int64, n + 1
+        self.passage = passage  # int32, n
+        self._passages = passages
+
+    def __len__(self) -> int:
+        return len(self.passage)
+
+    def text(self, i: int) -> str:
+        return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
+
+    def _one(self, i: int) -> Sentence:
+        p = int(self.passage[i])
+        doc, _, first, _ = self._passages.table[p].tolist()
+        return Sentence(self.text(i), doc, p, i - first)
+
+    @overload
+    def __getitem__(self, i: int) -> Sentence: ...
+    @overload
+    def __getitem__(self, i: slice) -> tuple[Sentence, ...]: ...
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return tuple(self._one(j) for j in range(*i.indices(len(self))))
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("sentence index out of range")
+        return self._one(i)
+
+
 @dataclass(frozen=True)
 class Corpus:
     documents: tuple[Document, ...]
-    passages: tuple[Passage, ...]
-    sentences: tuple[Sentence, ...]
+    passages: Sequence[Passage]
+    sentences: Sequence[Sentence]
 
     def passage_of(self, sentence: int) -> Passage:
         return self.passages[self.sentences[sentence].passage]
@@ -25,32 +92,179 @@ class Corpus:
         return " ".join(s.text for s in self.sentences[p.first_sentence:p.first_sentence + p.n_sentences])
 
 
-def build_corpus(raw_docs: Iterable[RawDocument]) -> Corpus:
-    documents: list[Document] = []
-    passages: list[Passage] = []
-    sentences: list[Sentence] = []
-    for raw in raw_docs:
-        parts = layout(raw.text)
-        fields = header_fields(parts.header)
-        doc_index = len(documents)
-        first_passage = len(passages)
-        for number, paragraph in enumerate(parts.paragraphs, start=1):
-            texts = split_sentences(paragraph)
-            if not texts:
-                continue
-            passage_index = len(passages)
-            passages.append(Passage(doc=doc_index, number=number, first_sentence=len(sentences), n_sentences=len(texts)))
-            sentences.extend(Sentence(t, doc_index, passage_index, i) for i, t in enumerate(texts))
-        documents.append(Document(
-            source=raw.source,
-            title=raw.title or fields["title"] or raw.source,
-            byline=fields["byline"],
-            date=fields["date"],
-            publication=fields["publication"],
-            first_passage=first_passage,
-            n_passages=len(passages) - first_passage,
-        ))
-    return Corpus(tuple(documents), tuple(passages), tuple(sentences))
+class TermCache:
+    """`Analyzer.terms` with each distinct whitespace-separated chunk analysed once.
+
+    Terms never cross whitespace, so a sentence's terms are its chunks' terms in order. The one
+    thing that depends on the whole text is whether short all-caps words are acronyms (not in
+    shouted text); a chunk whose terms differ between the two readings sends its sentence down
+    the analyzer's own path. A test checks this equals `Analyzer.terms` on real and hostile text.
+    """
+
+    MAX_CHUNKS = 2_000_000  # forget everything past this many distinct chunks: memory stays bounded
+
+    def __init__(self, analyzer: Analyzer) -> None:
+        self.analyzer = analyzer
+        self._chunks: dict[str, tuple[str, ...] | None] = {}
+
+    def terms(self, text: str) -> list[str]:
+        out: list[str] = []
+        chunks = self._chunks
+        if len(chunks) > self.MAX_CHUNKS:
+            chunks.clear()
+        for chunk in text.split():
+            terms = chunks.get(chunk, False)
+            if terms is False:
+                terms = chunks[chunk] = self._learn(chunk)
+            if terms is None:
+                return self.analyzer.terms(text)
+            out += terms
+        return out
+
+    def _learn(self, chunk: str) -> tuple[str, ...] | None:
+        if chunk == chunk.lower():
+            return tuple(self.analyzer.terms(chunk))
+        ordinary = self._in_context(chunk, "z" * (len(chunk) + 8))
+        shouted = self._in_context(chunk, "Z" * (5 * len(chunk) + 8))
+        return ordinary if ordinary == shouted else None
+
+    def _in_context(self, chunk: str, pad: str) -> tuple[str, ...]:
+        """The chunk's terms inside a text whose case is set by `pad` (lower case or shouting)."""
+        skip = len(self.analyzer.terms(pad))
+        return tuple(self.analyzer.terms(f"{pad} {chunk}")[skip:])
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One document, split and tokenised against its own vocabulary (`vocab[i]` is local term i)."""
+
+    document: Document  # first_passage is 0: positions are local to the file
+    passage_numbers: np.ndarray  # int32, the paragraph number of each passage
+    passage_sizes: np.ndarray  # int32, sentences per passage
+    text_blob: bytes  # UTF-8 sentence texts back to back
+    text_offsets: np.ndarray  # int64, n_sentences + 1 byte offsets into text_blob
+    vocab: tuple[str, ...]
+    tokens: np.ndarray  # int32 local term ids of all sentences back to back
+    token_offsets: np.ndarray  # int64, n_sentences + 1
+
+    @property
+    def n_sentences(self) -> int:
+        return len(self.text_offsets) - 1
+
+
+def parse_document(raw: RawDocument, terms: TermCache | Analyzer) -> ParsedFile:
+    """Split one document into passages and sentences and turn each sentence into term ids."""
+    parts = layout(raw.text)
+    fields = header_fields(parts.header)
+    numbers, sizes, texts = [], [], []
+    for number, paragraph in enumerate(parts.paragraphs, start=1):
+        sentences = split_sentences(paragraph)
+        if sentences:
+            numbers.append(number)
+            sizes.append(len(sentences))
+            texts.extend(sentences)
+    local: dict[str, int] = {}
+    ids: list[int] = []
+    lengths = []
+    for text in texts:
+        t = terms.terms(text)
+        ids += [local.setdefault(w, len(local)) for w in t]
+        lengths.append(len(t))
+    encoded = [t.encode("utf-8") for t in texts]
+    document = Document(
+        source=raw.source,
+        title=raw.title or fields["title"] or raw.source,
+        byline=fields["byline"],
+        date=fields["date"],
+        publication=fields["publication"],
+        first_passage=0,
+        n_passages=len(numbers),
+    )
+    return ParsedFile(
+        document=document,
+        passage_numbers=np.array(numbers, dtype=np.int32),
+        passage_sizes=np.array(sizes, dtype=np.int32),
+        text_blob=b"".join(encoded),
+        text_offsets=_offsets(len(e) for e in encoded),
+        vocab=tuple(local),
+        tokens=np.array(ids, dtype=np.int32),
+        token_offsets=_offsets(lengths),
+    )
+
+
+def _offsets(lengths: Iterable[int]) -> np.ndarray:
+    sizes = np.fromiter(lengths, dtype=np.int64)
+    out = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=out[1:])
+    return out
+
+
+@dataclass(frozen=True)
+class Assembled:
+    """Every parsed file joined into global arrays: what the saved index holds."""
+
+    corpus: Corpus
+    vocab: list[str]
+    sentence_terms: np.ndarray  # int32 global term ids of all sentences back to back
+    sentence_offsets: np.ndarray  # int64, n_sentences + 1
+    passage_offsets: np.ndarray  # int64, n_passages + 1: token boundaries of passages
+
+
+def assemble(files: Sequence[ParsedFile], progress: Callable[[int, int], None] | None = None) -> Assembled:
+    """Join parsed files in order. Term ids are given in order of first use, as a single pass would."""
+    ids: dict[str, int] = {}
+    documents, tables, passage_of, terms = [], [], [], []
+    n_passages = n_sentences = done = 0
+    total = sum(len(f.passage_sizes) for f in files)
+    for f in files:
+        remap = np.fromiter((ids.setdefault(t, len(ids)) for t in f.vocab), dtype=np.int32, count=len(f.vocab))
+        terms.append(remap[f.tokens])
+        k = len(f.passage_sizes)
+        firsts = n_sentences + np.concatenate(([0], np.cumsum(f.passage_sizes)[:-1])) if k else np.zeros(0)
+        tables.append(np.column_stack([np.full(k, len(documents)), f.passage_numbers, firsts, f.passage_sizes]))
+        passage_of.append(np.repeat(np.arange(n_passages, n_passages + k, dtype=np.int32), f.passage_sizes))
+        documents.append(_replace_first_passage(f.document, n_passages))
+        n_passages += k
+        n_sentences += f.n_sentences
+        done += k
+        if progress:
+            progress(done, total)
+    table = np.concatenate(tables).astype(np.int32) if tables else np.zeros((0, 4), dtype=np.int32)
+    sentence_offsets = _join_offsets([f.token_offsets for f in files])
+    text_offsets = _join_offsets([f.text_offsets for f in files])
+    blob = np.frombuffer(b"".join(f.text_blob for f in files), dtype=np.uint8)
+    passages = PassageTable(table.reshape(-1, 4))
+    sentences = SentenceTable(blob, text_offsets,
+                              np.concatenate(passage_of) if passage_of else np.zeros(0, dtype=np.int32), passages)
+    first = passages.table[:, 2].astype(np.int64)
+    passage_offsets = np.append(sentence_offsets[first], sentence_offsets[-1])
+    return Assembled(
+        corpus=Corpus(tuple(documents), passages, sentences),
+        vocab=list(ids),
+        sentence_terms=np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32),
+        sentence_offsets=sentence_offsets,
+        passage_offsets=passage_offsets,
+    )
+
+
+def _join_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """Per-file offsets (each starting at 0) -> one offsets array over the concatenation."""
+    out = [np.zeros(1, dtype=np.int64)]
+    base = 0
+    for p in parts:
+        out.append(p[1:] + base)
+        base += int(p[-1])
+    return np.concatenate(out)
+
+
+def _replace_first_passage(d: Document, first: int) -> Document:
+    return Document(d.source, d.title, d.byline, d.date, d.publication, first, d.n_passages)
+
+
+def build_corpus(raw_docs: Iterable[RawDocument], analyzer: Analyzer | None = None) -> Corpus:
+    """The corpus of some documents, in memory (for callers that have no index)."""
+    terms = TermCache(analyzer or Analyzer())
+    return assemble([parse_document(raw, terms) for raw in raw_docs]).corpus
 
 
 class Vocabulary:

@@ -1,35 +1,55 @@
 """The saved index: a folder of NumPy arrays plus JSON (no pickle), written atomically.
 
-    <index_dir>/CURRENT            name of the live build folder (replaced atomically)
-    <index_dir>/<build>/manifest.json   format, fingerprint of files + settings, statistics
-    <index_dir>/<build>/corpus.json     documents, passages, sentence texts (verbatim)
-    <index_dir>/<build>/vocab.json      term list; a term's id is its position
-    <index_dir>/<build>/{passages,sentences}.*.npy   BM25 columns (see bm25.py)
-    <index_dir>/<build>/sentence_terms.npy, sentence_offsets.npy   term ids of every sentence, in order
+Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format is rebuilt):
 
-A reader follows CURRENT, so a crash mid-write leaves the previous index in place.
+    <index_dir>/CURRENT                    name of the live build folder, replaced atomically
+    <index_dir>/<build>/manifest.json      format, fingerprint of files + settings, statistics
+    <index_dir>/<build>/documents.json     [[source, title, byline, date, publication,
+                                             first_passage, n_passages], ...]
+    <index_dir>/<build>/vocab.json         term list; a term's id is its position
+    <index_dir>/<build>/passage_table.npy  int32 (n_passages, 4): doc, number, first_sentence, n_sentences
+    <index_dir>/<build>/sentence_passage.npy      int32 per sentence: its passage
+    <index_dir>/<build>/sentence_text.npy         uint8: every sentence's UTF-8 text, back to back
+    <index_dir>/<build>/sentence_text_offsets.npy int64, n_sentences + 1: byte offsets into it
+    <index_dir>/<build>/sentence_terms.npy        int32: every sentence's term ids, back to back
+    <index_dir>/<build>/sentence_offsets.npy      int64, n_sentences + 1: offsets into it
+    <index_dir>/<build>/{passages,sentences}.*    BM25 over passages and over sentences (bm25.py)
+    <index_dir>/files/<key>.npz            per-file cache of parsed documents (FileCache)
+
+Every array is memory-mapped on load and sentences are decoded only when asked for, so opening an
+index costs about the same at a thousand sentences as at millions.
+
+Writing: a new build folder is filled and fsynced, then CURRENT is replaced (os.replace) and
+fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use; the
+half-written folder is removed by a later save.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import shutil
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import numpy as np
 
 from retrieval.bm25 import BM25Index
-from retrieval.corpus import Corpus
+from retrieval.corpus import Corpus, ParsedFile, PassageTable, SentenceTable
 from retrieval.errors import IndexCacheError
-from retrieval.models import Document, Passage, Sentence
+from retrieval.loading import FileStamp
+from retrieval.models import Document
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "quoteqa-index/1"
+FORMAT = "quoteqa-index/2"
+FILE_CACHE_FORMAT = "quoteqa-file/1"
+STALE_BUILD_SECONDS = 3600  # an unfinished build folder this old belongs to no live writer
 
 
 @dataclass(frozen=True)
@@ -43,45 +63,79 @@ class StoredIndex:
     manifest: dict
 
 
-def _corpus_to_json(corpus: Corpus) -> dict:
-    return {
-        "documents": [[d.source, d.title, d.byline, d.date, d.publication, d.first_passage, d.n_passages]
-                      for d in corpus.documents],
-        "passages": [[p.doc, p.number, p.first_sentence, p.n_sentences] for p in corpus.passages],
-        "sentences": [s.text for s in corpus.sentences],
-    }
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
-def _corpus_from_json(data: dict) -> Corpus:
-    documents = tuple(Document(*row) for row in data["documents"])
-    passages = tuple(Passage(*row) for row in data["passages"])
-    sentences = []
-    for pi, p in enumerate(passages):
-        for i in range(p.n_sentences):
-            sentences.append(Sentence(data["sentences"][p.first_sentence + i], p.doc, pi, i))
-    if len(sentences) != len(data["sentences"]):
-        raise ValueError("sentences do not match passages")
-    return Corpus(documents, passages, tuple(sentences))
-
-
-def save(index_dir: Path, index: StoredIndex) -> None:
+def save(index_dir: Path, index: StoredIndex) -> Path:
+    """Write `index` as a new build and make it current; returns the build folder."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    build = f"build-{uuid.uuid4().hex[:12]}"
-    tmp = index_dir / build
-    tmp.mkdir()
-    index.passages.save(tmp, "passages")
-    index.sentences.save(tmp, "sentences")
-    np.save(tmp / "sentence_terms.npy", index.sentence_terms, allow_pickle=False)
-    np.save(tmp / "sentence_offsets.npy", index.sentence_offsets, allow_pickle=False)
-    (tmp / "vocab.json").write_text(json.dumps(index.vocab, ensure_ascii=False), encoding="utf-8")
-    (tmp / "corpus.json").write_text(json.dumps(_corpus_to_json(index.corpus), ensure_ascii=False), encoding="utf-8")
-    (tmp / "manifest.json").write_text(json.dumps(index.manifest, indent=1), encoding="utf-8")
-    pointer = index_dir / f"CURRENT.{build}"
-    pointer.write_text(build)
+    build = index_dir / f"build-{uuid.uuid4().hex[:12]}"
+    build.mkdir()
+    corpus = index.corpus
+    sentences = corpus.sentences
+    passages = corpus.passages
+    if not isinstance(sentences, SentenceTable) or not isinstance(passages, PassageTable):
+        raise TypeError("only an assembled corpus (PassageTable, SentenceTable) can be saved")
+    written = [*index.passages.save(build, "passages"), *index.sentences.save(build, "sentences")]
+    arrays = {
+        "passage_table": passages.table,
+        "sentence_passage": sentences.passage,
+        "sentence_text": sentences.blob,
+        "sentence_text_offsets": sentences.offsets,
+        "sentence_terms": index.sentence_terms,
+        "sentence_offsets": index.sentence_offsets,
+    }
+    for name, array in arrays.items():
+        np.save(build / f"{name}.npy", np.asarray(array), allow_pickle=False)
+        written.append(build / f"{name}.npy")
+    docs = [[d.source, d.title, d.byline, d.date, d.publication, d.first_passage, d.n_passages]
+            for d in corpus.documents]
+    texts = {"documents.json": docs, "vocab.json": index.vocab, "manifest.json": index.manifest}
+    for name, value in texts.items():
+        (build / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        written.append(build / name)
+    for path in written:
+        _fsync(path)
+    _fsync(build)
+    pointer = index_dir / f"CURRENT.{build.name}"
+    pointer.write_text(build.name)
+    _fsync(pointer)
     os.replace(pointer, index_dir / "CURRENT")
+    _fsync(index_dir)
+    _remove_old_builds(index_dir, keep=build.name)
+    return build
+
+
+def _remove_old_builds(index_dir: Path, keep: str) -> None:
+    """Earlier builds go at once; an unfinished one only once it is old enough to be abandoned
+    (another process may still be writing it). Open memory maps of removed files stay valid."""
+    now = time.time()
     for old in index_dir.glob("build-*"):
-        if old.name != build:
-            shutil.rmtree(old, ignore_errors=True)
+        if old.name == keep:
+            continue
+        try:
+            finished = (old / "manifest.json").exists()
+            if finished or now - old.stat().st_mtime > STALE_BUILD_SECONDS:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            continue
+    for pointer in index_dir.glob("CURRENT.build-*"):
+        if now - pointer.stat().st_mtime > STALE_BUILD_SECONDS:
+            pointer.unlink(missing_ok=True)
+
+
+def current_manifest(index_dir: Path) -> dict | None:
+    """The manifest of the current build, or None when there is none or it cannot be read."""
+    try:
+        build = index_dir / (index_dir / "CURRENT").read_text().strip()
+        return json.loads((build / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
@@ -99,18 +153,92 @@ def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
             raise IndexCacheError(f"the index in {index_dir} has an unknown format")
         if manifest.get("fingerprint") != fingerprint:
             return None
-        corpus = _corpus_from_json(json.loads((build / "corpus.json").read_text(encoding="utf-8")))
+        a = {name: np.load(build / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in (
+            "passage_table", "sentence_passage", "sentence_text", "sentence_text_offsets",
+            "sentence_terms", "sentence_offsets")}
+        documents = tuple(Document(*row) for row in json.loads((build / "documents.json").read_text("utf-8")))
         vocab = json.loads((build / "vocab.json").read_text(encoding="utf-8"))
         passages = BM25Index.load(build, "passages")
         sentences = BM25Index.load(build, "sentences")
-        terms = np.load(build / "sentence_terms.npy", mmap_mode="r", allow_pickle=False)
-        offsets = np.load(build / "sentence_offsets.npy", allow_pickle=False)
+        table = PassageTable(a["passage_table"].reshape(-1, 4))
+        corpus = Corpus(documents, table, SentenceTable(a["sentence_text"], a["sentence_text_offsets"],
+                                                        a["sentence_passage"], table))
     except IndexCacheError:
         raise
     except (OSError, ValueError, KeyError, TypeError, IndexError) as e:
         raise IndexCacheError(f"the index in {index_dir} is unreadable ({type(e).__name__}: {e})") from None
-    if (passages.n_docs != len(corpus.passages) or sentences.n_docs != len(corpus.sentences)
-            or len(offsets) != len(corpus.sentences) + 1 or passages.n_terms > len(vocab)
-            or int(offsets[-1]) != len(terms)):
+    n_sentences = len(a["sentence_passage"])
+    if (passages.n_docs != len(table) or sentences.n_docs != n_sentences
+            or len(a["sentence_offsets"]) != n_sentences + 1 or len(a["sentence_text_offsets"]) != n_sentences + 1
+            or passages.n_terms > len(vocab) or int(a["sentence_offsets"][-1]) != len(a["sentence_terms"])
+            or int(a["sentence_text_offsets"][-1]) != len(a["sentence_text"])):
         raise IndexCacheError(f"the index in {index_dir} is inconsistent")
-    return StoredIndex(corpus, vocab, passages, sentences, terms, offsets, manifest)
+    return StoredIndex(corpus, vocab, passages, sentences, a["sentence_terms"], a["sentence_offsets"], manifest)
+
+
+class FileCache:
+    """Parsed documents kept per file, keyed by path and checked against size, mtime and the
+    analyzer, so a refresh re-reads only files that were added or changed."""
+
+    _ARRAYS = ("passage_numbers", "passage_sizes", "text_offsets", "tokens", "token_offsets")
+
+    def __init__(self, folder: Path, analyzer_key: str) -> None:
+        self.folder = folder
+        self.analyzer_key = analyzer_key
+
+    def _path(self, source: str) -> Path:
+        return self.folder / f"{hashlib.sha1(source.encode('utf-8')).hexdigest()[:24]}.npz"
+
+    def _meta(self, stamp: FileStamp) -> dict:
+        return {"format": FILE_CACHE_FORMAT, "analyzer": self.analyzer_key,
+                "source": stamp.source, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
+
+    def get(self, stamp: FileStamp) -> ParsedFile | None:
+        """The cached parse of this exact file version, or None."""
+        path = self._path(stamp.source)
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(z["meta"].tobytes().decode("utf-8"))
+                if {k: meta.get(k) for k in self._meta(stamp)} != self._meta(stamp):
+                    return None
+                vocab = z["vocab"].tobytes().decode("utf-8")
+                arrays = {name: z[name] for name in self._ARRAYS}
+                blob = z["text_blob"].tobytes()
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            logger.warning("ignoring the cached parse of %s (%s)", stamp.source, e)
+            return None
+        return ParsedFile(document=Document(**meta["document"]), text_blob=blob,
+                          vocab=tuple(vocab.split("\n")) if vocab else (), **arrays)
+
+    def put(self, stamp: FileStamp, parsed: ParsedFile) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        d = parsed.document
+        meta = self._meta(stamp) | {"document": {
+            "source": d.source, "title": d.title, "byline": d.byline, "date": d.date,
+            "publication": d.publication, "first_passage": 0, "n_passages": d.n_passages}}
+        path = self._path(stamp.source)
+        tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            with open(tmp, "wb") as f:
+                np.savez(f, meta=_utf8(json.dumps(meta, ensure_ascii=False)), vocab=_utf8("\n".join(parsed.vocab)),
+                         text_blob=np.frombuffer(parsed.text_blob, dtype=np.uint8),
+                         **{name: getattr(parsed, name) for name in self._ARRAYS})
+            os.replace(tmp, path)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            logger.warning("cannot cache the parse of %s (%s)", stamp.source, e.strerror or e)
+
+    def keep_only(self, stamps: Iterable[FileStamp]) -> None:
+        """Forget files that are no longer in the folder."""
+        keep = {self._path(s.source).name for s in stamps}
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
+
+def _utf8(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)
