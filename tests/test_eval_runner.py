@@ -1,6 +1,7 @@
 """The eval runner: chats per case, quote fidelity, thresholds; with a scripted engine and the real one."""
 
 import argparse
+import json
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,27 @@ def test_progress_bar_advances_once_per_case_on_longer_runs():
     advance()
     advance()
     assert progress.tasks[0].completed == 2 and progress.tasks[0].total == evaluation.PROGRESS_MIN_CASES + 1
+
+
+@pytest.mark.parametrize("given", [
+    dict(fixtures=Path("cases.yaml"), squad=Path("dev.json")),
+    dict(squad=Path("dev.json"), min_abstain=0.5),
+    dict(fixtures=Path("cases.yaml"), limit=10),
+    dict(),
+])
+def test_options_that_do_not_fit_together_are_usage_errors_with_exit_code_2(given, settings_for, docs):
+    with pytest.raises(evaluation.EvalUsageError) as caught:
+        evaluation.run(_args(**given), settings_for(docs))
+    assert caught.value.exit_code == 2
+
+
+def test_squad_run_is_gated_on_hit_at_1(tmp_path, monkeypatch, settings_for, docs, capsys):
+    from bot import squad
+
+    data = {"data": [{"title": "T", "paragraphs": [{"context": "Brie comes from France.", "qas": [
+        {"id": "1", "question": "Where does Brie come from?", "answers": [{"text": "France", "answer_start": 16}]}]}]}]}
+    dataset = tmp_path / "dev.json"
+    dataset.write_text(json.dumps(data), encoding="utf-8")
+    monkeypatch.setattr(squad, "_open_engine", lambda settings: ScriptedEngine({}))
+    assert evaluation.run(_args(squad=dataset, min_quote1=0.1), settings_for(docs)) == 1
+    assert "hit@1 0.000 is below --min-quote1 0.1" in capsys.readouterr().out
