@@ -254,21 +254,26 @@ def _quote_views(answer: Answer) -> tuple[dict[str, Any], ...]:
 def run_case(engine: Any, case: Case, sources: SourceTexts) -> tuple[CaseResult, list[float]]:
     """Ask the case's `before` questions, then its question, in one chat; return its result and all timings."""
     state = ChatState()
-    timings = []
+    timings, errors, unchecked = [], [], 0
     for earlier in case.before:
         started = time.perf_counter()
-        state = engine.ask(earlier, state=state).state
+        earlier_answer = engine.ask(earlier, state=state)
         timings.append(time.perf_counter() - started)
+        state = earlier_answer.state
+        found, skipped = fidelity_check(earlier_answer, sources)
+        errors += found
+        unchecked += skipped
     started = time.perf_counter()
     answer = engine.ask(case.question, state=state)
     seconds = time.perf_counter() - started
     timings.append(seconds)
-    quotes = _quote_views(answer) if answer.answered else ()
-    errors, unchecked = fidelity_check(answer, sources)
-    rank = None
-    answer_em = answer_f1 = None
+    found, skipped = fidelity_check(answer, sources)
+    errors += found
+    unchecked += skipped
+    rank = answer_em = answer_f1 = None
     if not case.abstain:
-        rank = metrics.first_match_rank([q["text"] for q in quotes], case.quote_contains)
+        shown = [quote.text for quote in answer.quotes] if answer.answered else []
+        rank = metrics.first_match_rank(shown, case.quote_contains)
         if case.answers:
             given = answer.answer if answer.answered else None
             answer_em = metrics.exact_match(given, case.answers)
@@ -277,7 +282,7 @@ def run_case(engine: Any, case: Case, sources: SourceTexts) -> tuple[CaseResult,
         case=case, answered=answer.answered, quotes=_quote_views(answer),
         answer=answer.answer, reason=answer.reason, resolved_question=answer.resolved_question,
         seconds=seconds, rank=rank, answer_em=answer_em, answer_f1=answer_f1,
-        fidelity_errors=errors, unchecked_quotes=unchecked,
+        fidelity_errors=tuple(errors), unchecked_quotes=unchecked,
     )
     return result, timings
 

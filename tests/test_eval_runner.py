@@ -192,3 +192,12 @@ def test_squad_run_is_gated_on_hit_at_1(tmp_path, monkeypatch, settings_for, doc
     monkeypatch.setattr(squad, "_open_engine", lambda settings: ScriptedEngine({}))
     assert evaluation.run(_args(squad=dataset, min_quote1=0.1), settings_for(docs)) == 1
     assert "hit@1 0.000 is below --min-quote1 0.1" in capsys.readouterr().out
+
+
+def test_quotes_given_to_earlier_questions_are_checked_for_fidelity_too(docs):
+    engine = ScriptedEngine({"first": (True, ["An invented sentence."], None),
+                             "second": (True, ["It sent 29 in February."], None)})
+    result, _ = run_case(engine, Case(id="c", question="second", before=("first",), quote_contains=("29",)),
+                         SourceTexts(docs))
+    assert result.rank == 1
+    assert result.fidelity_errors == ("quote not verbatim in a.txt: 'An invented sentence.'",)
