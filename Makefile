@@ -1,8 +1,10 @@
 # Two commands work on a fresh machine with only python3 and make: `make chat` and `make test`.
+# Both create .venv and install the project (with its test extras) the first time.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+SQUAD ?= ../shared/benchmarks/squad/dev-v1.1.json
 
 .PHONY: chat test install telegram index eval bench-squad bench-scale bench-telegram clean
 
@@ -12,12 +14,37 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	touch $(STAMP)
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
 
 chat: $(STAMP)
 	@$(BIN)/quoteqa console
 
+telegram: $(STAMP)
+	$(BIN)/quoteqa telegram
+
+index: $(STAMP)
+	$(BIN)/quoteqa index
+
+# Every test, then the seed fixture set through `quoteqa eval`, gated just under today's scores.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.70 --min-answer 0.0 --min-abstain 0.70
+
+eval: $(STAMP)
+	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
+
+# Benchmarks: not part of `make test`; their figures are in README.
+bench-squad: $(STAMP)
+	$(BIN)/python benchmarks/squad_ask.py --squad $(SQUAD)
+	$(BIN)/quoteqa eval --squad $(SQUAD)
+
+bench-scale: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
+
+bench-telegram: $(STAMP)
+	$(BIN)/python benchmarks/telegram_load.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache *.egg-info
