@@ -361,6 +361,7 @@ class BotApiServer:
             params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
         call = Call(method, params, request.content_type)
         self.calls.append(call)
+        await self._notify()  # a test may be waiting for this call to arrive (e.g. a long poll)
         try:
             failures = self._failures.get(method)
             if failures:
