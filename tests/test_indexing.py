@@ -1,0 +1,168 @@
+"""Building and refreshing the index: per-file cache, incremental equals full, progress, fast terms."""
+
+import logging
+
+import numpy as np
+import pytest
+
+from retrieval import loading
+from retrieval.corpus import TermCache
+from retrieval.errors import NoDocumentsError
+from retrieval.indexing import open_index
+from retrieval.text import Analyzer
+
+
+def article(title: str, *paragraphs: str) -> str:
+    return "\n\n".join([title, *paragraphs]) + "\n"
+
+
+FILES = {
+    "a.txt": article("Harbour news", "The harbour master counted forty ships on Monday morning. Most of them carried grain.",
+                     "Fishermen said the catch of herring was the best in years. Prices fell at the market."),
+    "b.txt": article("City council", "The council approved a new library budget after a long debate. Critics called it wasteful.",
+                     "The mayor said the library would open in the spring of next year."),
+    "sub/c.md": article("# Weather", "Heavy rain flooded the valley road for the third time this month. Drivers were stranded."),
+}
+
+
+@pytest.fixture
+def reads(monkeypatch):
+    """Which files loading.read_document was asked for (a spy around the real function)."""
+    calls: list[str] = []
+    real = loading.read_document
+
+    def spy(folder, source):
+        calls.append(source)
+        return real(folder, source)
+
+    monkeypatch.setattr(loading, "read_document", spy)
+    return calls
+
+
+def sentence_texts(index) -> list[str]:
+    return [s.text for s in index.corpus.sentences]
+
+
+def test_second_open_reuses_the_saved_index(make_docs, settings_for, reads):
+    settings = settings_for(make_docs(FILES))
+    _, cached = open_index(settings)
+    index, cached_again = open_index(settings)
+    assert (cached, cached_again) == (False, True)
+    assert sorted(reads) == sorted(FILES)
+    assert "The mayor said the library would open in the spring of next year." in sentence_texts(index)
+
+
+def test_changed_file_is_the_only_one_read_again(make_docs, settings_for, reads):
+    docs = make_docs(FILES)
+    settings = settings_for(docs)
+    open_index(settings)
+    reads.clear()
+    (docs / "b.txt").write_text(article("City council", "The council rejected the library budget by seven votes to two."))
+    index, cached = open_index(settings)
+    assert not cached and reads == ["b.txt"]
+    texts = sentence_texts(index)
+    assert "The council rejected the library budget by seven votes to two." in texts
+    assert not any("approved" in t for t in texts)
+
+
+def test_added_file_is_the_only_one_read(make_docs, settings_for, reads):
+    docs = make_docs(FILES)
+    settings = settings_for(docs)
+    open_index(settings)
+    reads.clear()
+    (docs / "d.txt").write_text(article("Zoo", "A zebra escaped from the city zoo and was found grazing in a park."))
+    index, _ = open_index(settings)
+    assert reads == ["d.txt"]
+    assert [d.source for d in index.corpus.documents] == ["a.txt", "b.txt", "d.txt", "sub/c.md"]
+
+
+def test_removed_file_is_dropped_without_reading_any(make_docs, settings_for, reads):
+    docs = make_docs(FILES)
+    settings = settings_for(docs)
+    open_index(settings)
+    reads.clear()
+    (docs / "a.txt").unlink()
+    index, _ = open_index(settings)
+    assert reads == []
+    assert [d.source for d in index.corpus.documents] == ["b.txt", "sub/c.md"]
+    assert not any("herring" in t for t in sentence_texts(index))
+
+
+def assert_same_index(a, b):
+    assert a.vocab == b.vocab
+    assert sentence_texts(a) == sentence_texts(b)
+    assert list(a.corpus.passages) == list(b.corpus.passages)
+    assert a.corpus.documents == b.corpus.documents
+    assert np.array_equal(a.sentence_terms, b.sentence_terms)
+    for name in ("passages", "sentences"):
+        x, y = getattr(a, name), getattr(b, name)
+        for field in ("indptr", "indices", "weights", "doc_len"):
+            assert np.array_equal(getattr(x, field), getattr(y, field)), (name, field)
+
+
+def test_refreshed_index_equals_a_full_rebuild(make_docs, settings_for, cache_dir, tmp_path):
+    docs = make_docs(FILES)
+    settings = settings_for(docs)
+    open_index(settings)
+    (docs / "b.txt").write_text(article("City council", "The harbour council rejected a new herring tax on Friday."))
+    (docs / "e.txt").write_text(article("Port", "Forty ships left the harbour before the storm arrived on Friday."))
+    refreshed, _ = open_index(settings)
+    fresh, _ = open_index(settings.with_overrides(cache_dir=tmp_path / "other-cache"))
+    assert_same_index(refreshed, fresh)
+
+
+def test_rebuild_reads_every_file_again(make_docs, settings_for, reads):
+    settings = settings_for(make_docs(FILES))
+    open_index(settings)
+    reads.clear()
+    _, cached = open_index(settings, rebuild=True)
+    assert not cached and sorted(reads) == sorted(FILES)
+
+
+def test_corrupt_file_cache_entry_is_read_again(make_docs, settings_for, reads, caplog):
+    settings = settings_for(make_docs(FILES))
+    open_index(settings)
+    for entry in (settings.index_dir / "files").iterdir():
+        entry.write_bytes(b"not a zip file")
+    (settings.docs_dir / "a.txt").touch()  # new mtime: the saved index no longer matches
+    reads.clear()
+    with caplog.at_level(logging.WARNING):
+        index, _ = open_index(settings)
+    assert sorted(reads) == sorted(FILES)
+    assert "herring" in " ".join(sentence_texts(index))
+
+
+def test_progress_reports_files_and_passages(make_docs, settings_for):
+    events = []
+    open_index(settings_for(make_docs(FILES)), progress=lambda stage, done, total: events.append((stage, done, total)))
+    assert [e for e in events if e[0] == "files"] == [("files", i, 3) for i in (1, 2, 3)]
+    passages = [e for e in events if e[0] == "passages"]
+    assert passages[-1] == ("passages", 5, 5)
+    assert all(a[1] <= b[1] for a, b in zip(passages, passages[1:]))
+
+
+def test_folder_without_documents_raises(make_docs, settings_for):
+    with pytest.raises(NoDocumentsError):
+        open_index(settings_for(make_docs({"notes.bin": b"\x00"})))
+
+
+HOSTILE = [
+    "The U.S. and the UK signed it at 10 a.m.; NATO and the UN did not.",
+    "THE PRESIDENT OF THE US SAID THE NFL WOULD PAY $1,000,000 TO THE UN.",
+    "Méndez met MENDEZ in São Paulo — “quoted” and ‘single’ marks, naïve café.",
+    "IBM's CEO, the FBI-led probe and the AFC/NFC split (NFL) in 2016.",
+    "US-BASED NFL-TEAMS ARE LOUD",
+    "mixed CASE And Shouting WORDS like OK, TV and AI in 3.5 hours",
+    "Straße ΣΊΣΥΦΟΣ İstanbul ﬁnance ⅻ ①",
+    "   ",
+    "",
+    "no.dots.here but e.g. and i.e. U.N.-backed 1,234.56 12:30 4,5,6",
+]
+
+
+@pytest.mark.parametrize("language", ["english", "german"])
+def test_term_cache_equals_the_analyzer(language):
+    analyzer = Analyzer(language)
+    cache = TermCache(Analyzer(language))
+    for text in HOSTILE * 2:  # the second round comes from the cache
+        assert cache.terms(text) == analyzer.terms(text), text

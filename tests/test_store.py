@@ -1,0 +1,151 @@
+"""The saved index: round trip, memory-mapped lazy corpus, atomic replacement, unusable caches."""
+
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from retrieval import store
+from retrieval.errors import IndexCacheError
+from retrieval.indexing import fingerprint, open_index
+from retrieval import loading
+from retrieval.models import Sentence
+
+DOCS = {
+    "one.txt": "Rivers\n\nThe river rose two metres overnight. Boats were moved inland.\n\n"
+               "Engineers checked the old dam at dawn. It held, they said, but only just.\n",
+    "two.txt": "Schools\n\nSchools stayed closed on Thursday because of the flood. Parents were told by text message.\n",
+}
+
+
+def test_saved_index_round_trips_sentences_passages_and_documents(make_docs, settings_for):
+    settings = settings_for(make_docs(DOCS))
+    built, _ = open_index(settings)
+    loaded, cached = open_index(settings)
+    assert cached
+    assert [s.text for s in loaded.corpus.sentences] == [s.text for s in built.corpus.sentences]
+    assert loaded.corpus.sentences[2] == Sentence("Engineers checked the old dam at dawn.", 0, 1, 0)
+    assert loaded.corpus.passages[1].n_sentences == 2 and loaded.corpus.passages[2].doc == 1
+    assert [d.source for d in loaded.corpus.documents] == ["one.txt", "two.txt"]
+    assert loaded.corpus.passage_text(1) == "Engineers checked the old dam at dawn. It held, they said, but only just."
+
+
+def test_saved_index_is_memory_mapped(make_docs, settings_for):
+    settings = settings_for(make_docs(DOCS))
+    open_index(settings)
+    index, _ = open_index(settings)
+    for array in (index.sentence_terms, index.passages.weights, index.sentences.indices,
+                  index.corpus.sentences.blob, index.corpus.passages.table):
+        assert isinstance(array, np.memmap)
+
+
+@pytest.mark.parametrize("key", [0, -1, slice(1, 3), slice(None)])
+def test_sentence_table_indexes_like_a_tuple(make_docs, settings_for, key):
+    index, _ = open_index(settings_for(make_docs(DOCS)))
+    sentences = index.corpus.sentences
+    as_tuple = tuple(sentences[i] for i in range(len(sentences)))
+    assert sentences[key] == as_tuple[key]
+
+
+def test_sentence_index_out_of_range_raises_index_error(make_docs, settings_for):
+    index, _ = open_index(settings_for(make_docs(DOCS)))
+    with pytest.raises(IndexError):
+        index.corpus.sentences[len(index.corpus.sentences)]
+
+
+def test_failed_write_leaves_the_previous_index_current(make_docs, settings_for, monkeypatch):
+    docs = make_docs(DOCS)
+    settings = settings_for(docs)
+    old, _ = open_index(settings)
+    old_fp = old.manifest["fingerprint"]
+    calls = {"n": 0}
+    real_save = np.save
+
+    def disk_fills_up(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise OSError(28, "No space left on device")
+        return real_save(*args, **kwargs)
+
+    (docs / "three.txt").write_text("Roads\n\nThe coast road reopened after the water receded on Friday.\n")
+    monkeypatch.setattr(np, "save", disk_fills_up)
+    new, cached = open_index(settings)  # builds, fails to save, still answers from memory
+    monkeypatch.setattr(np, "save", real_save)
+    assert not cached and len(new.corpus.documents) == 3
+    assert store.current_manifest(settings.index_dir)["fingerprint"] == old_fp
+    assert store.load(settings.index_dir, old_fp) is not None
+
+
+def test_crash_just_before_the_switch_leaves_the_previous_index(make_docs, settings_for, tmp_path):
+    """A real process dies (os._exit) after writing every file of the new build but before CURRENT moves."""
+    docs = make_docs(DOCS)
+    settings = settings_for(docs)
+    old, _ = open_index(settings)
+    (docs / "three.txt").write_text("Roads\n\nThe coast road reopened after the water receded on Friday.\n")
+    script = textwrap.dedent(f"""
+        import os
+        from pathlib import Path
+        from config import load_settings
+        from retrieval import indexing, store
+        settings = load_settings(env={{"QUOTEQA_CACHE_DIR": {str(settings.cache_dir)!r}}}).with_overrides(
+            docs_dir=Path({str(docs)!r}))
+        real_replace = os.replace
+        def crash(src, dst):
+            if str(dst).endswith("CURRENT"):
+                os._exit(9)
+            real_replace(src, dst)
+        store.os.replace = crash
+        indexing.open_index(settings)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=str(store.__file__).rsplit("/retrieval/", 1)[0])
+    assert result.returncode == 9
+    builds = list(settings.index_dir.glob("build-*"))
+    assert len(builds) == 2  # the finished-but-never-switched build is there, and ignored
+    assert store.current_manifest(settings.index_dir)["fingerprint"] == old.manifest["fingerprint"]
+    index, cached = open_index(settings)  # the next open builds again and switches
+    assert not cached and len(index.corpus.documents) == 3
+    assert len(list(settings.index_dir.glob("build-*"))) == 1
+
+
+def test_unfinished_build_is_removed_once_abandoned(make_docs, settings_for):
+    import os
+    import time
+    settings = settings_for(make_docs(DOCS))
+    open_index(settings)
+    abandoned = settings.index_dir / "build-abandoned"
+    abandoned.mkdir()
+    (abandoned / "passages.indptr.npy").write_bytes(b"partial")
+    recent = settings.index_dir / "build-inprogress"
+    recent.mkdir()
+    old = time.time() - 2 * store.STALE_BUILD_SECONDS
+    os.utime(abandoned, (old, old))
+    open_index(settings, rebuild=True)
+    assert not abandoned.exists() and recent.exists()
+
+
+def test_unknown_format_is_rebuilt_with_a_warning(make_docs, settings_for, caplog):
+    settings = settings_for(make_docs(DOCS))
+    open_index(settings)
+    manifest = settings.index_dir / (settings.index_dir / "CURRENT").read_text() / "manifest.json"
+    manifest.write_text('{"format": "quoteqa-index/0"}')
+    index, cached = open_index(settings)
+    assert not cached and len(index.corpus.documents) == 2
+    assert "unknown format" in caplog.text
+
+
+def test_truncated_array_raises_index_cache_error(make_docs, settings_for):
+    settings = settings_for(make_docs(DOCS))
+    index, _ = open_index(settings)
+    build = settings.index_dir / (settings.index_dir / "CURRENT").read_text()
+    np.save(build / "sentence_text.npy", np.zeros(3, dtype=np.uint8))
+    with pytest.raises(IndexCacheError):
+        store.load(settings.index_dir, index.manifest["fingerprint"])
+
+
+def test_other_fingerprint_is_not_loaded(make_docs, settings_for):
+    settings = settings_for(make_docs(DOCS))
+    open_index(settings)
+    other = fingerprint(settings.with_overrides(k1=2.0), loading.scan(settings.docs_dir))
+    assert store.load(settings.index_dir, other) is None
