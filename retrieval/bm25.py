@@ -58,9 +58,10 @@ def count_matrix(docs: Sequence[Sequence[int]], n_terms: int) -> sp.csr_matrix:
 def counts_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
     """Term ids back to back with document boundaries `offsets` -> CSR term counts (docs x terms)."""
     index_type = np.int32 if len(tokens) < 2**31 - 1 else np.int64
+    # copies: scipy sorts and compacts these arrays in place, and the caller's tokens must survive
     m = sp.csr_matrix(
-        (np.ones(len(tokens), dtype=np.int32), np.asarray(tokens, dtype=index_type),
-         np.asarray(offsets, dtype=index_type)),
+        (np.ones(len(tokens), dtype=np.int32), np.array(tokens, dtype=index_type),
+         np.array(offsets, dtype=index_type)),
         shape=(len(offsets) - 1, n_terms),
     )
     m.sum_duplicates()  # repeated terms in a document add up; sorts each row's terms

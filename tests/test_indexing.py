@@ -166,3 +166,21 @@ def test_term_cache_equals_the_analyzer(language):
     cache = TermCache(Analyzer(language))
     for text in HOSTILE * 2:  # the second round comes from the cache
         assert cache.terms(text) == analyzer.terms(text), text
+
+
+def test_saved_index_equals_bm25_over_the_analyzers_terms_of_each_text(make_docs, settings_for):
+    """An independent path: analyse every sentence and passage text afresh and build BM25 from lists."""
+    from retrieval.bm25 import BM25Index
+
+    open_index(settings_for(make_docs(FILES)))
+    index, _ = open_index(settings_for(make_docs(FILES)))
+    analyzer = Analyzer("english")
+    ids = {t: i for i, t in enumerate(index.vocab)}
+    corpus = index.corpus
+    per_sentence = [[ids[t] for t in analyzer.terms(s.text)] for s in corpus.sentences]
+    per_passage = [sum(per_sentence[p.first_sentence:p.first_sentence + p.n_sentences], []) for p in corpus.passages]
+    assert index.sentence_terms.tolist() == sum(per_sentence, [])
+    for built, lists in ((index.passages, per_passage), (index.sentences, per_sentence)):
+        expected = BM25Index.build(lists, len(ids))
+        assert np.array_equal(built.indptr, expected.indptr) and np.array_equal(built.indices, expected.indices)
+        assert np.allclose(built.weights, expected.weights, rtol=0, atol=1e-12)
