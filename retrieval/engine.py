@@ -10,6 +10,7 @@ from retrieval import answer as selection
 from retrieval import store
 from retrieval.corpus import Corpus
 from retrieval.indexing import Progress, open_index
+from retrieval.question import analyse
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.text import Analyzer
 
@@ -23,6 +24,8 @@ class Engine:
         self._index = index
         self._analyzer = Analyzer(settings.language)
         self._term_ids = {t: i for i, t in enumerate(index.vocab)}
+        self._flags = selection.token_flags(index, self._analyzer)
+        self._ranker = selection.load_ranker()
         self.stats = stats
 
     @classmethod
@@ -74,7 +77,10 @@ class Engine:
         if not ids:
             return Answer(question, answered=False, resolved_question=question,
                           reason="no word of the question occurs in the documents", state=state.add(turn))
-        ranked = selection.rank_sentences(self._index, ids)
+        q = analyse(question, self._analyzer)
+        names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
+                 for n in q.names]
+        ranked = selection.rank_sentences(self._index, ids, q, self._flags, self._ranker, names)
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:
             return Answer(question, answered=False, resolved_question=question,

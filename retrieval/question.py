@@ -1,0 +1,180 @@
+"""Question analysis: what kind of answer is wanted, and which words of the question must be matched.
+
+Pure functions over the question text; the word lists are generic English question vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from retrieval.text import Analyzer, fold, words
+
+# Answer types, in the order the rules below try them.
+COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION = (
+    "count", "date", "person", "organisation", "place", "reason", "yes-no", "description")
+ANSWER_TYPES = (COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION)
+
+_AUXILIARIES = frozenset(
+    "is are was were am do does did can could will would shall should has have had may might must".split())
+_COUNT_HOW = frozenset("many much long old far large big tall high often wide deep fast heavy".split())
+_DATE_NOUNS = frozenset("""year years day days date dates time month months century centuries decade decades
+era period season week weeks hour morning evening night""".split())
+_PLACE_NOUNS = frozenset("""country countries city cities state states place places region regions continent
+town towns village island islands area location province county nation river mountain ocean sea street
+building stadium airport border capital district""".split())
+_ORG_NOUNS = frozenset("""organization organisation organizations organisations company companies newspaper
+paper papers office agency agencies group groups team teams university universities party parties
+institution firm firms band network channel department ministry court government club school college
+church magazine publication publisher cartel army""".split())
+_PERSON_NOUNS = frozenset("""person people man woman men women president leader king queen author writer
+analyst official officials player players reporter reporters scientist artist composer architect founder
+emperor general minister chancellor governor mayor director singer actor actress""".split())
+_COUNT_NOUNS = frozenset("number percentage percent amount proportion share population size total".split())
+# Number words a question or a sentence may use for a count.
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
+    "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12,
+}
+MONTHS = frozenset("""january february march april may june july august september october november december
+jan feb mar apr jun jul aug sep sept oct nov dec""".split())
+WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_WH = frozenset("what which who whom whose when where why how".split())
+_YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
+# Words in a question that point at the document itself rather than at its content.
+_DOC_NOUNS = frozenset("article story piece text document report post page essay".split())
+_NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    answer_type: str
+    words: tuple[str, ...]  # folded surface words
+    terms: tuple[str, ...]  # index terms (stems, stopwords dropped), in order
+    names: tuple[tuple[str, ...], ...]  # multiword capitalised names, folded words each
+    numbers: tuple[str, ...]  # numbers and years the question names, as digits
+    about_document: str | None  # "author", "date", "publication", "title" for questions about the file itself
+
+    @property
+    def specific(self) -> tuple[str, ...]:
+        """Numbers and years: a candidate that lacks one of them does not answer the question."""
+        return self.numbers
+
+
+def number_value(word: str) -> str | None:
+    """'four' -> '4', '1,000' -> '1000', '2016' -> '2016'; None for words that are not numbers."""
+    if word in NUMBER_WORDS:
+        return str(NUMBER_WORDS[word])
+    plain = word.replace(",", "")
+    if plain.isdigit():
+        return str(int(plain))
+    return None
+
+
+def answer_type(ws: list[str]) -> str:
+    """The kind of answer asked for, from the folded words of the question."""
+    if not ws:
+        return DESCRIPTION
+    wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
+    if wh_at is None:
+        return YES_NO if ws[0] in _AUXILIARIES else DESCRIPTION
+    if ws[0] in _AUXILIARIES and wh_at > 3:
+        return YES_NO  # "Is it true that ... which ..."
+    wh = ws[wh_at]
+    nxt = ws[wh_at + 1] if wh_at + 1 < len(ws) else ""
+    after = ws[wh_at + 1:wh_at + 4]
+    if wh == "how":
+        if nxt in _COUNT_HOW:
+            return COUNT
+        return DESCRIPTION
+    if wh == "when":
+        return DATE
+    if wh == "where":
+        return PLACE
+    if wh == "why":
+        return REASON
+    if wh in ("who", "whom", "whose"):
+        return PERSON
+    # what / which: look at the noun that follows ("which year", "what is the name of the city")
+    for w in after:
+        if w in _DATE_NOUNS:
+            return DATE
+        if w in _COUNT_NOUNS:
+            return COUNT
+        if w in _PLACE_NOUNS:
+            return PLACE
+        if w in _ORG_NOUNS:
+            return ORGANISATION
+        if w in _PERSON_NOUNS:
+            return PERSON
+    if nxt in ("reason", "cause", "purpose"):
+        return REASON
+    return DESCRIPTION
+
+
+def _names(text: str) -> tuple[tuple[str, ...], ...]:
+    """Runs of two or more capitalised words, not counting the question's first word."""
+    raw = re.findall(r"[\w'’.-]+", text)
+    if sum(1 for w in raw if w[:1].isupper()) > 0.8 * max(1, len(raw)):
+        return ()  # ALL CAPS or Title Case questions carry no name signal
+    out, run = [], []
+    for i, w in enumerate(raw):
+        if i > 0 and _NAME_WORD.match(w):
+            run.append(w)
+            continue
+        if len(run) >= 2:
+            out.append(tuple(words(" ".join(run))))
+        run = []
+    if len(run) >= 2:
+        out.append(tuple(words(" ".join(run))))
+    return tuple(out)
+
+
+def _about_document(ws: list[str], terms: list[str]) -> str | None:
+    """'Who wrote the article?' -> 'author'; only when the question names the document and little else."""
+    doc_noun = any(w in _DOC_NOUNS for w in ws)
+    wset = set(ws)
+    if wset & {"wrote", "written", "author", "authors", "reporters", "reporter", "byline", "writer", "writers"} and (
+            doc_noun or "who" in wset) and len(terms) <= 4:
+        return "author"
+    if not doc_noun:
+        return None
+    if wset & {"headline", "title", "called", "named"}:
+        return "title"
+    if wset & {"newspaper", "paper", "publication", "publisher", "magazine", "outlet", "site", "website"} and \
+            wset & {"published", "publish", "publishes", "ran", "appeared", "carried", "printed", "which", "what"}:
+        return "publication"
+    if wset & {"when", "date", "day"} and wset & {"published", "written", "posted", "dated", "appear", "appeared", "date"}:
+        return "date"
+    return None
+
+
+def analyse(text: str, analyzer: Analyzer) -> Question:
+    ws = words(text)
+    terms = analyzer.terms(text)
+    numbers = []
+    for w in ws:
+        value = number_value(w)
+        if value is not None and (w[0].isdigit() or w not in ("one",)):
+            numbers.append(value)
+    return Question(
+        text=text,
+        answer_type=answer_type(ws),
+        words=tuple(ws),
+        terms=tuple(terms),
+        names=_names(text),
+        numbers=tuple(dict.fromkeys(numbers)),
+        about_document=_about_document(ws, terms),
+    )
+
+
+def is_year(word: str) -> bool:
+    return bool(_YEAR.match(word))
+
+
+def folded_words(text: str) -> list[str]:
+    return [fold(w) for w in words(text)]
