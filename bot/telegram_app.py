@@ -20,9 +20,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import aiohttp
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update)
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import BaseRequest, RequestData
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
                           BaseRateLimiter, BaseUpdateProcessor, CallbackQueryHandler,
                           CommandHandler, ContextTypes, DictPersistence, MessageHandler,
@@ -59,6 +61,10 @@ STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
 MORE, CONTEXT = "more", "context"
 KEPT_REPLIES = 20  # answers per chat whose buttons still work
 NETWORK_ATTEMPTS = 4
+# Requests beyond CONNECTIONS wait (up to POOL_TIMEOUT) for a free connection instead of failing.
+CONNECTIONS = 32
+POOL_TIMEOUT = 30.0
+CONCURRENT_UPDATES = 64
 RETRY_AFTER_ATTEMPTS = 5
 
 
@@ -117,6 +123,63 @@ class RetryingLimiter(BaseRateLimiter[int]):
                     raise
                 logger.warning("%s failed (%s); retrying", endpoint, error)
                 await asyncio.sleep(0.25 * 2 ** failures)
+
+
+class AiohttpRequest(BaseRequest):
+    """PTB's network layer on aiohttp: a request costs a fraction of httpx's CPU, which is what
+    lets one process answer hundreds of questions a second (see benchmarks/telegram_load.py)."""
+
+    def __init__(self, connections: int, read_timeout: float = 5.0, connect_timeout: float = 5.0,
+                 pool_timeout: float = POOL_TIMEOUT) -> None:
+        self.connections = connections
+        self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
+        self._session: aiohttp.ClientSession | None = None
+
+    @property
+    def read_timeout(self) -> float:
+        return self._read
+
+    async def initialize(self) -> None:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=self.connections), trust_env=True)
+
+    async def shutdown(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
+                         read_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         write_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
+                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
+        """One Bot API call. aiohttp has no write timeout; the read timeout bounds the wait."""
+        if self._session is None:
+            raise RuntimeError("AiohttpRequest is not initialized")
+
+        def chosen(value: Any, default: float) -> float | None:
+            return default if value is BaseRequest.DEFAULT_NONE else value
+
+        read, connect = chosen(read_timeout, self._read), chosen(connect_timeout, self._connect)
+        pool = chosen(pool_timeout, self._pool)
+        timeout = aiohttp.ClientTimeout(
+            connect=None if pool is None or connect is None else pool + connect,  # waiting for a free connection too
+            sock_connect=connect, sock_read=read)
+        data: Any = request_data.json_parameters if request_data else None
+        if request_data and request_data.contains_files:
+            form = aiohttp.FormData(data)
+            for name, (filename, content, mimetype) in request_data.multipart_data.items():
+                form.add_field(name, content, filename=filename, content_type=mimetype)
+            data = form
+        try:
+            async with self._session.request(method, url, data=data, timeout=timeout,
+                                             headers={"User-Agent": self.USER_AGENT}) as response:
+                return response.status, await response.read()
+        except TimeoutError as error:
+            raise TimedOut from error
+        except aiohttp.ClientError as error:
+            raise NetworkError(f"aiohttp: {type(error).__name__}: {error}") from error
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):
@@ -427,6 +490,13 @@ class QuoteBot:
 def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:
     """The PTB Application for `settings`, talking to settings.telegram_api_url."""
     bot = QuoteBot(settings, engine)
+    requests = (AiohttpRequest(CONNECTIONS), AiohttpRequest(1))  # everything else, getUpdates
+
+    async def close_requests(app: Application) -> None:
+        """Also when start-up failed (PTB skips shutting down a bot that never initialised)."""
+        for request in requests:
+            await request.shutdown()
+
     root = settings.telegram_api_url.rstrip("/")
     limiter = AIORateLimiter(max_retries=3) if settings.rate_limiter else None
     app = (
@@ -435,7 +505,10 @@ def build_application(settings: Settings, engine: Engine, *, persistence_interva
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
         .rate_limiter(RetryingLimiter(limiter))
-        .concurrent_updates(PerChatUpdateProcessor())
+        .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
+        .request(requests[0])
+        .get_updates_request(requests[1])
+        .post_shutdown(close_requests)
         .persistence(JsonFilePersistence(state_file(settings), update_interval=persistence_interval))
         .post_init(bot.post_init)
         .job_queue(None)
