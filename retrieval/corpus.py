@@ -96,9 +96,11 @@ class TermCache:
     """`Analyzer.terms` with each distinct whitespace-separated chunk analysed once.
 
     Terms never cross whitespace, so a sentence's terms are its chunks' terms in order. The one
-    thing that depends on the whole text is whether short all-caps words are acronyms (not in
-    shouted text); a chunk whose terms differ between the two readings sends its sentence down
-    the analyzer's own path. A test checks this equals `Analyzer.terms` on real and hostile text.
+    thing that depends on the whole text is whether short all-caps words are acronyms: not in
+    shouted text. A chunk with capitals is analysed both ways, inside ordinary text (after a
+    lower-case pad) and in lower case (as shouted text reads it); where the two differ the
+    sentence's case decides, by the same rule as text.py. A test checks the result equals
+    `Analyzer.terms` on hostile and shouted text, so a change to that rule shows up there.
     """
 
     MAX_CHUNKS = 2_000_000  # forget everything past this many distinct chunks: memory stays bounded
@@ -106,32 +108,47 @@ class TermCache:
     def __init__(self, analyzer: Analyzer) -> None:
         self.analyzer = analyzer
         self._chunks: dict[str, tuple[str, ...] | None] = {}
+        self._both: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+        self._pad_terms: dict[int, int] = {}
 
     def terms(self, text: str) -> list[str]:
         out: list[str] = []
         chunks = self._chunks
         if len(chunks) > self.MAX_CHUNKS:
             chunks.clear()
+            self._both.clear()
+        shouting = None
         for chunk in text.split():
             terms = chunks.get(chunk, False)
             if terms is False:
                 terms = chunks[chunk] = self._learn(chunk)
             if terms is None:
-                return self.analyzer.terms(text)
+                if shouting is None:
+                    shouting = _shouting(text)
+                terms = self._both[chunk][shouting]
             out += terms
         return out
 
     def _learn(self, chunk: str) -> tuple[str, ...] | None:
-        if chunk == chunk.lower():
+        lower = chunk.lower()
+        if chunk == lower:
             return tuple(self.analyzer.terms(chunk))
-        ordinary = self._in_context(chunk, "z" * (len(chunk) + 8))
-        shouted = self._in_context(chunk, "Z" * (5 * len(chunk) + 8))
-        return ordinary if ordinary == shouted else None
+        pad = "z" * (len(chunk) // 2 + 8)  # enough lower-case letters that the text is not shouting
+        skip = self._pad_terms.get(len(pad))
+        if skip is None:
+            skip = self._pad_terms[len(pad)] = len(self.analyzer.terms(pad))
+        ordinary = tuple(self.analyzer.terms(f"{pad} {chunk}")[skip:])
+        shouted = tuple(self.analyzer.terms(lower))
+        if ordinary == shouted:
+            return ordinary
+        self._both[chunk] = (ordinary, shouted)
+        return None
 
-    def _in_context(self, chunk: str, pad: str) -> tuple[str, ...]:
-        """The chunk's terms inside a text whose case is set by `pad` (lower case or shouting)."""
-        skip = len(self.analyzer.terms(pad))
-        return tuple(self.analyzer.terms(f"{pad} {chunk}")[skip:])
+
+def _shouting(text: str) -> bool:
+    """Mostly capitals (text.py reads such text as ordinary case, without acronyms); counted in C."""
+    letters = sum(map(str.isalpha, text))
+    return letters >= 8 and sum(map(str.isupper, filter(str.isalpha, text))) > 0.8 * letters
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,9 @@ HOSTILE = [
     "Méndez met MENDEZ in São Paulo — “quoted” and ‘single’ marks, naïve café.",
     "IBM's CEO, the FBI-led probe and the AFC/NFC split (NFL) in 2016.",
     "US-BASED NFL-TEAMS ARE LOUD",
+    "THE NFL AND ESA ab",  # six in seven letters are capitals: shouting
+    "THE NFL AND ESA abc",  # exactly four in five: not shouting
+    "Ⓐ Ⓑ Ⓒ ⅫⅫ the UN met",
     "mixed CASE And Shouting WORDS like OK, TV and AI in 3.5 hours",
     "Straße ΣΊΣΥΦΟΣ İstanbul ﬁnance ⅻ ①",
     "   ",
