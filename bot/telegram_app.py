@@ -86,8 +86,9 @@ class RetryingLimiter(BaseRateLimiter[int]):
     message twice. getUpdates never comes through here; the updater retries it itself.
     """
 
-    def __init__(self, limiter: BaseRateLimiter | None) -> None:
+    def __init__(self, limiter: BaseRateLimiter | None, backoff: float = 0.5) -> None:
         self.limiter = limiter
+        self.backoff = backoff  # seconds before the first network retry; doubles each time
 
     async def initialize(self) -> None:
         if self.limiter:
@@ -122,7 +123,7 @@ class RetryingLimiter(BaseRateLimiter[int]):
                 if failures >= NETWORK_ATTEMPTS:
                     raise
                 logger.warning("%s failed (%s); retrying", endpoint, error)
-                await asyncio.sleep(0.25 * 2 ** failures)
+                await asyncio.sleep(self.backoff * 2 ** (failures - 1))
 
 
 class AiohttpRequest(BaseRequest):

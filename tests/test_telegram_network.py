@@ -1,0 +1,91 @@
+"""The bot's network layer: the aiohttp request class and the retrying rate-limiter wrapper."""
+
+from __future__ import annotations
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.request import RequestData
+from telegram.request._requestparameter import RequestParameter
+
+from bot.telegram_app import AiohttpRequest, RetryingLimiter
+from telegram_fixtures import server  # noqa: F401  (fixture)
+
+
+def flaky(*failures: Exception):
+    """A Bot API call that raises `failures` in turn, then succeeds; counts its attempts."""
+    attempts = []
+
+    async def call() -> str:
+        attempts.append(1)
+        if len(attempts) <= len(failures):
+            raise failures[len(attempts) - 1]
+        return "ok"
+    return call, attempts
+
+
+async def through(limiter: RetryingLimiter, call) -> str:
+    return await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+async def test_network_errors_are_retried_until_the_call_succeeds():
+    call, attempts = flaky(NetworkError("reset"), NetworkError("reset"))
+    assert await through(RetryingLimiter(None, backoff=0.001), call) == "ok"
+    assert len(attempts) == 3
+
+
+async def test_retry_after_is_waited_out():
+    call, attempts = flaky(RetryAfter(0))
+    assert await through(RetryingLimiter(None), call) == "ok"
+    assert len(attempts) == 2
+
+
+@pytest.mark.parametrize("error", [BadRequest("message is too long"), TimedOut()])
+async def test_bad_requests_and_timeouts_are_not_retried(error):
+    call, attempts = flaky(error)
+    with pytest.raises(type(error)):
+        await through(RetryingLimiter(None, backoff=0.001), call)
+    assert len(attempts) == 1  # a timed-out send may have arrived: retrying could send it twice
+
+
+async def test_network_errors_give_up_after_a_few_attempts():
+    call, attempts = flaky(*[NetworkError("down")] * 10)
+    with pytest.raises(NetworkError):
+        await through(RetryingLimiter(None, backoff=0.001), call)
+    assert len(attempts) == 4
+
+
+async def test_request_posts_form_fields_and_returns_status_and_body(server):
+    request = AiohttpRequest(connections=2)
+    await request.initialize()
+    try:
+        data = RequestData([RequestParameter("timeout", 0, None), RequestParameter("limit", 5, None)])
+        status, body = await request.do_request(f"{server.url}/bot{server.token}/getUpdates", "POST", data)
+    finally:
+        await request.shutdown()
+    assert (status, body) == (200, b'{"ok": true, "result": []}')
+    assert server.calls_to("getUpdates")[0].params == {"timeout": "0", "limit": "5"}
+
+
+async def test_unreachable_server_is_a_network_error_without_the_url_path(server):
+    url = f"{server.url}/bot{server.token}/getMe"
+    await server.stop()
+    request = AiohttpRequest(connections=1)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.do_request(url, "POST")
+    finally:
+        await request.shutdown()
+    assert server.token not in str(raised.value)
+
+
+async def test_slow_answer_is_a_timeout(server):
+    request = AiohttpRequest(connections=1)
+    await request.initialize()
+    try:
+        data = RequestData([RequestParameter("timeout", 5, None)])
+        with pytest.raises(TimedOut):  # a long poll that outlasts the read timeout
+            await request.do_request(f"{server.url}/bot{server.token}/getUpdates", "POST", data,
+                                     read_timeout=0.2)
+    finally:
+        await request.shutdown()
