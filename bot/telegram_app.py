@@ -10,29 +10,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
-import os
 import re
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import aiohttp
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update)
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
-from telegram.error import BadRequest, InvalidToken, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.request import BaseRequest, RequestData
+from telegram.error import BadRequest, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, ApplicationHandlerStop,
-                          BaseRateLimiter, BaseUpdateProcessor, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, DictPersistence, MessageHandler,
-                          PersistenceInput, TypeHandler, filters)
+                          CallbackQueryHandler, CommandHandler, ContextTypes, MessageHandler,
+                          TypeHandler, filters)
 
 from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_html import (answer_html, context_html, esc, quotes_html, sources_html,
                                split_html)
+from bot.telegram_plumbing import (AiohttpRequest, JsonFilePersistence, PerChatUpdateProcessor,
+                                   RetryingLimiter)
 from config import Settings
 from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
 
@@ -60,12 +56,8 @@ STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
 
 MORE, CONTEXT = "more", "context"
 KEPT_REPLIES = 20  # answers per chat whose buttons still work
-NETWORK_ATTEMPTS = 4
-# Requests beyond CONNECTIONS wait (up to POOL_TIMEOUT) for a free connection instead of failing.
-CONNECTIONS = 32
-POOL_TIMEOUT = 30.0
+CONNECTIONS = 32  # to the Bot API, for sending; getUpdates has its own
 CONCURRENT_UPDATES = 64
-RETRY_AFTER_ATTEMPTS = 5
 
 
 class MissingTokenError(QuoteqaError):
@@ -74,188 +66,6 @@ class MissingTokenError(QuoteqaError):
 
 class TelegramSetupError(QuoteqaError):
     exit_code = 2
-
-
-# ---- plumbing: retries, per-chat ordering, persistence --------------------------------------
-
-
-class RetryingLimiter(BaseRateLimiter[int]):
-    """Waits out RetryAfter and retries network failures, around PTB's AIORateLimiter (or none).
-
-    A timeout is not retried: the request may have reached Telegram, and a retry would send the
-    message twice. getUpdates never comes through here; the updater retries it itself.
-    """
-
-    def __init__(self, limiter: BaseRateLimiter | None, backoff: float = 0.5) -> None:
-        self.limiter = limiter
-        self.backoff = backoff  # seconds before the first network retry; doubles each time
-
-    async def initialize(self) -> None:
-        if self.limiter:
-            await self.limiter.initialize()
-
-    async def shutdown(self) -> None:
-        if self.limiter:
-            await self.limiter.shutdown()
-
-    async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
-                              kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
-                              rate_limit_args: int | None) -> Any:
-        waits = failures = 0
-        while True:
-            try:
-                if self.limiter:
-                    return await self.limiter.process_request(
-                        callback, args, kwargs, endpoint, data, rate_limit_args)
-                return await callback(*args, **kwargs)
-            except RetryAfter as error:
-                waits += 1
-                if waits >= RETRY_AFTER_ATTEMPTS:
-                    raise
-                delay = error.retry_after
-                seconds = delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
-                logger.info("%s: Telegram asked to retry after %.1fs", endpoint, seconds)
-                await asyncio.sleep(seconds)
-            except (BadRequest, TimedOut):
-                raise
-            except NetworkError as error:
-                failures += 1
-                if failures >= NETWORK_ATTEMPTS:
-                    raise
-                logger.warning("%s failed (%s); retrying", endpoint, error)
-                await asyncio.sleep(self.backoff * 2 ** (failures - 1))
-
-
-class AiohttpRequest(BaseRequest):
-    """PTB's network layer on aiohttp: a request costs a fraction of httpx's CPU, which is what
-    lets one process answer hundreds of questions a second (see benchmarks/telegram_load.py)."""
-
-    def __init__(self, connections: int, read_timeout: float = 5.0, connect_timeout: float = 5.0,
-                 pool_timeout: float = POOL_TIMEOUT) -> None:
-        self.connections = connections
-        self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
-        self._session: aiohttp.ClientSession | None = None
-
-    @property
-    def read_timeout(self) -> float:
-        return self._read
-
-    async def initialize(self) -> None:
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.connections), trust_env=True)
-
-    async def shutdown(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         read_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         write_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-                         pool_timeout: Any = BaseRequest.DEFAULT_NONE) -> tuple[int, bytes]:
-        """One Bot API call. aiohttp has no write timeout; the read timeout bounds the wait."""
-        if self._session is None:
-            raise RuntimeError("AiohttpRequest is not initialized")
-
-        def chosen(value: Any, default: float) -> float | None:
-            return default if value is BaseRequest.DEFAULT_NONE else value
-
-        read, connect = chosen(read_timeout, self._read), chosen(connect_timeout, self._connect)
-        pool = chosen(pool_timeout, self._pool)
-        timeout = aiohttp.ClientTimeout(
-            connect=None if pool is None or connect is None else pool + connect,  # waiting for a free connection too
-            sock_connect=connect, sock_read=read)
-        data: Any = request_data.json_parameters if request_data else None
-        if request_data and request_data.contains_files:
-            form = aiohttp.FormData(data)
-            for name, (filename, content, mimetype) in request_data.multipart_data.items():
-                form.add_field(name, content, filename=filename, content_type=mimetype)
-            data = form
-        try:
-            async with self._session.request(method, url, data=data, timeout=timeout,
-                                             headers={"User-Agent": self.USER_AGENT}) as response:
-                return response.status, await response.read()
-        except TimeoutError as error:
-            raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp: {type(error).__name__}: {error}") from error
-
-
-class PerChatUpdateProcessor(BaseUpdateProcessor):
-    """Updates of different chats run concurrently; those of one chat run in arrival order,
-    so follow-ups see the state their earlier question left."""
-
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is None:
-            await coroutine
-            return
-        lock = self._locks.setdefault(chat.id, asyncio.Lock())
-        self._waiting[chat.id] = self._waiting.get(chat.id, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[chat.id] -= 1
-            if not self._waiting[chat.id]:
-                del self._waiting[chat.id], self._locks[chat.id]
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-
-class JsonFilePersistence(DictPersistence):
-    """chat_data kept as one JSON file (no pickle), rewritten atomically when chats change."""
-
-    def __init__(self, path: Path, update_interval: float = 5.0) -> None:
-        try:
-            saved = path.read_text(encoding="utf-8")
-            json.loads(saved)
-        except FileNotFoundError:
-            saved = ""
-        except (OSError, ValueError) as error:
-            logger.warning("Ignoring unreadable chat state file %s: %s", path, error)
-            saved = ""
-        super().__init__(store_data=PersistenceInput(bot_data=False, user_data=False,
-                                                     callback_data=False),
-                         chat_data_json=saved, update_interval=update_interval)
-        self.path = path
-        self._write_pending = False
-
-    async def update_chat_data(self, chat_id: int, data: dict[Any, Any]) -> None:
-        await super().update_chat_data(chat_id, data)
-        self._schedule_write()
-
-    async def drop_chat_data(self, chat_id: int) -> None:
-        await super().drop_chat_data(chat_id)
-        self._schedule_write()
-
-    async def flush(self) -> None:
-        self._write()
-
-    def _schedule_write(self) -> None:
-        if not self._write_pending:  # one write for all the chats of an update round
-            self._write_pending = True
-            asyncio.get_running_loop().call_soon(self._write)
-
-    def _write(self) -> None:
-        self._write_pending = False
-        if self.chat_data is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(self.chat_data_json, encoding="utf-8")
-        os.replace(tmp, self.path)
 
 
 def state_file(settings: Settings) -> Path:

@@ -7,7 +7,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram_app import AiohttpRequest, RetryingLimiter
+from bot.telegram_plumbing import AiohttpRequest, RetryingLimiter
 from telegram_fixtures import server  # noqa: F401  (fixture)
 
 
