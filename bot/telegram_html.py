@@ -49,7 +49,9 @@ def quote_html(quote: Quote) -> str:
 
 
 def source_line(title: str, source: str, paragraph: int) -> str:
-    return f"— <i>{esc(title)}</i>, paragraph {paragraph} ({esc(source)})"
+    """Worded as the console's source line (bot.formatting), the title in italics."""
+    where = f"paragraph {paragraph}" if paragraph > 0 else "header"
+    return f"— <i>{esc(title)}</i> ({esc(source)}, {where})"
 
 
 def answer_html(answer: Answer, not_found: str, shown: int | None = None) -> str:

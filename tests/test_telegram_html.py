@@ -43,7 +43,7 @@ def test_answer_span_is_bold_and_text_around_it_is_unchanged():
 
 def test_quote_sits_in_a_blockquote_followed_by_its_source_line():
     text, entities = parse_html(quote_html(quote("The lamp burned oil.", title="Lights", paragraph=3)))
-    assert text == "The lamp burned oil.\n— Lights, paragraph 3 (a.txt)"
+    assert text == "The lamp burned oil.\n— Lights (a.txt, paragraph 3)"
     assert {"type": "blockquote", "offset": 0, "length": len("The lamp burned oil.")} in entities
 
 
