@@ -295,3 +295,18 @@ async def test_questions_in_one_chat_are_answered_in_order(server, bot, ann):
     replies = await server.wait_for_messages(chat["id"], 3)
     assert [r["reply_to_message"]["text"] for r in replies] == questions
     assert [t["question"] for t in bot.chat_data[chat["id"]]["state"]["turns"]] == questions
+
+
+async def test_user_allowlist_admits_a_user_in_any_chat_and_refuses_others_only_when_addressed(
+        tmp_path, server, docs):
+    settings = make_settings(tmp_path, server, docs, QUOTEQA_ALLOWED_USER_IDS="42")
+    insider, outsider = server.user(42, "Ann"), server.user(43, "Eve")
+    group = server.group_chat(-100200300400, "Harbour club")
+    async with running_bot(settings, Engine.open(settings)):
+        server.send_text(group, outsider, "just chatting about sailors")
+        [refusal] = await ask(server, group, outsider, f"@quoteqa_test_bot {QUESTION}")
+        [answer] = await ask(server, group, insider, f"@quoteqa_test_bot {QUESTION}")
+    assert refusal["text"] == REFUSAL_TEXT
+    assert refusal["reply_to_message"]["text"] == f"@quoteqa_test_bot {QUESTION}"
+    assert "rescued eleven sailors" in answer["text"]
+    assert len(server.bot_messages(group["id"])) == 2
