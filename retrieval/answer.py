@@ -30,7 +30,7 @@ NEAR_DUPLICATE = 0.8  # Jaccard overlap of term sets above which two quotes say 
 
 FEATURES = (
     "sentence_bm25", "passage_bm25", "coverage", "context_coverage", "passage_coverage",
-    "phrase_pairs", "density", "name_phrases", "new_terms", "first_in_passage", "log_length",
+    "phrase_pairs", "density", "name_phrases", "new_terms", "first_in_passage", "starts_with_match", "log_length",
     "count_has_number", "date_has_date", "person_has_name", "place_has_name", "org_has_name",
     "other_has_name", "reason_has_cue",
 )
@@ -74,8 +74,10 @@ def token_flags(index: StoredIndex, analyzer: Analyzer) -> np.ndarray:
     flags = np.zeros(len(index.sentence_terms), dtype=np.uint8)
     offsets = index.sentence_offsets
     stops = stopwords(analyzer.language)
-    for i, s in enumerate(index.corpus.sentences):
-        text = s.text
+    sentences = index.corpus.sentences
+    text_of = getattr(sentences, "text", None) or (lambda i: sentences[i].text)
+    for i in range(len(sentences)):
+        text = text_of(i)
         ws, spans = words(text), word_spans(text)
         out = []
         for k, (w, (a, _)) in enumerate(zip(ws, spans)):
@@ -97,6 +99,28 @@ def token_flags(index: StoredIndex, analyzer: Analyzer) -> np.ndarray:
     return flags
 
 
+@dataclass(frozen=True)
+class Layout:
+    """Flat arrays the ranking reads instead of per-sentence objects: built once per engine."""
+
+    flags: np.ndarray  # uint8 per index token (see token_flags)
+    sentence_passage: np.ndarray  # int64 per sentence
+    passage_first: np.ndarray  # int64 per passage: its first sentence
+    passage_count: np.ndarray  # int64 per passage: how many sentences
+
+
+def layout(index: StoredIndex, analyzer: Analyzer) -> Layout:
+    table = getattr(index.corpus.passages, "table", None)
+    if table is None:
+        table = np.array([[p.doc, p.number, p.first_sentence, p.n_sentences] for p in index.corpus.passages],
+                         dtype=np.int64).reshape(-1, 4)
+    first = np.asarray(table[:, 2], dtype=np.int64)
+    count = np.asarray(table[:, 3], dtype=np.int64)
+    return Layout(flags=token_flags(index, analyzer),
+                  sentence_passage=np.repeat(np.arange(len(first), dtype=np.int64), count),
+                  passage_first=first, passage_count=count)
+
+
 def _gather(index: StoredIndex, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token positions of `sentences` back to back, and which of them (0..len-1) each token belongs to."""
     lo = index.sentence_offsets[sentences]
@@ -107,104 +131,101 @@ def _gather(index: StoredIndex, sentences: np.ndarray) -> tuple[np.ndarray, np.n
     return positions.astype(np.int64), owner
 
 
-def candidates(index: StoredIndex, terms: Sequence[int]) -> tuple[np.ndarray, dict[int, float], dict[int, float]]:
-    """Candidate sentences (ascending), and sentence and passage BM25 scaled to the best of each."""
+def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Candidate sentences (ascending) with their sentence and passage BM25, each scaled to the best."""
     p_docs, p_scores = index.passages.top_k(terms, PASSAGE_CANDIDATES)
     s_docs, s_scores = index.sentences.top_k(terms, SENTENCE_CANDIDATES)
     if len(s_docs) == 0:
-        return np.empty(0, dtype=np.int64), {}, {}
-    corpus = index.corpus
-    chosen = set(s_docs.tolist())
-    for p in p_docs.tolist():
-        passage = corpus.passages[p]
-        chosen.update(range(passage.first_sentence, passage.first_sentence + passage.n_sentences))
-    sentence_score = dict(zip(s_docs.tolist(), (s_scores / s_scores.max()).tolist()))
-    passage_score = dict(zip(p_docs.tolist(), (p_scores / p_scores.max()).tolist())) if len(p_docs) else {}
-    return np.array(sorted(chosen), dtype=np.int64), sentence_score, passage_score
+        return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+    parts = [np.asarray(s_docs, dtype=np.int64)]
+    parts += [np.arange(lay.passage_first[p], lay.passage_first[p] + lay.passage_count[p]) for p in p_docs.tolist()]
+    cands = np.unique(np.concatenate(parts))
+    s_norm = np.zeros(len(cands))
+    s_norm[np.searchsorted(cands, s_docs)] = s_scores / s_scores.max()
+    passages = lay.sentence_passage[cands]
+    p_of = np.zeros(len(cands))
+    if len(p_docs):
+        order = np.argsort(p_docs)
+        sp_docs = np.asarray(p_docs)[order]
+        sp_scores = (p_scores / p_scores.max())[order]
+        at = np.minimum(np.searchsorted(sp_docs, passages), len(sp_docs) - 1)
+        found = sp_docs[at] == passages
+        p_of[found] = sp_scores[at[found]]
+    return cands, s_norm, p_of
 
 
-def features(index: StoredIndex, flags: np.ndarray, question: qa.Question, terms: Sequence[int],
-             idf: np.ndarray, cands: np.ndarray, sentence_score: dict[int, float],
-             passage_score: dict[int, float], full_sentence_scores: dict[int, float] | None = None,
+def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequence[int],
+             idf: np.ndarray, cands: np.ndarray, s_norm: np.ndarray, p_norm: np.ndarray,
              name_terms: Sequence[Sequence[int]] = ()) -> np.ndarray:
     """One row of FEATURES per candidate sentence."""
-    corpus = index.corpus
-    uniq = list(dict.fromkeys(terms))
+    uniq = list(dict.fromkeys(terms))[:64]
     q_index = {t: i for i, t in enumerate(uniq)}
-    w = idf / max(idf.sum(), 1e-9)
+    w = idf[:len(uniq)] / max(idf.sum(), 1e-9)
     n = len(cands)
-    passages = np.fromiter((corpus.sentences[s].passage for s in cands.tolist()), dtype=np.int64, count=n)
-    # every sentence of the candidates' passages, so neighbours and passages are complete
-    pset = sorted(set(passages.tolist()))
-    firsts = [corpus.passages[p].first_sentence for p in pset]
-    counts = [corpus.passages[p].n_sentences for p in pset]
-    every = np.concatenate([np.arange(f, f + c) for f, c in zip(firsts, counts)])
+    passages = lay.sentence_passage[cands]
+    pset = np.unique(passages)
+    firsts, counts = lay.passage_first[pset], lay.passage_count[pset]
+    # every sentence of the candidates' passages, so that neighbours and passages are complete
+    every = np.concatenate([np.arange(f, f + c) for f, c in zip(firsts.tolist(), counts.tolist())])
     pos, owner = _gather(index, every)
-    toks = index.sentence_terms[pos]
-    q_of_tok = np.full(len(toks), -1, dtype=np.int64)
+    toks = np.asarray(index.sentence_terms[pos], dtype=np.int64)
     sorted_q = np.array(sorted(uniq), dtype=np.int64)
-    where = np.searchsorted(sorted_q, toks)
-    where[where >= len(sorted_q)] = 0
-    hit = sorted_q[where] == toks if len(sorted_q) else np.zeros(len(toks), bool)
-    order_of_sorted = np.array([q_index[t] for t in sorted_q.tolist()], dtype=np.int64)
-    q_of_tok[hit] = order_of_sorted[where[hit]]
-    bits = np.zeros(len(toks), dtype=np.uint64)
-    bits[hit] = np.left_shift(np.uint64(1), np.minimum(q_of_tok[hit], 63).astype(np.uint64))
+    where = np.minimum(np.searchsorted(sorted_q, toks), len(sorted_q) - 1)
+    hit = sorted_q[where] == toks
+    rank_of_sorted = np.array([q_index[t] for t in sorted_q.tolist()], dtype=np.int64)
+    q_of_tok = np.where(hit, rank_of_sorted[where], -1)
+    bits = np.where(hit, np.left_shift(np.uint64(1), np.maximum(q_of_tok, 0).astype(np.uint64)), np.uint64(0))
     masks = np.zeros(len(every), dtype=np.uint64)
     np.bitwise_or.at(masks, owner, bits)
-    n_q = len(uniq)
-    bit_table = ((masks[:, None] >> np.arange(min(n_q, 64), dtype=np.uint64)[None, :]) & np.uint64(1)).astype(np.float64)
-    row_of = {s: i for i, s in enumerate(every.tolist())}
-    cand_rows = np.array([row_of[s] for s in cands.tolist()], dtype=np.int64)
-    wq = w[:bit_table.shape[1]]
-    coverage = bit_table[cand_rows] @ wq
-    # neighbours within the passage
-    first_of = dict(zip(pset, firsts))
-    count_of = dict(zip(pset, counts))
-    ctx_masks = masks[cand_rows].copy()
-    p_masks = {}
-    for p in pset:
-        r0 = row_of[first_of[p]]
-        p_masks[p] = np.bitwise_or.reduce(masks[r0:r0 + count_of[p]])
-    prev_ok = np.array([s > first_of[p] for s, p in zip(cands.tolist(), passages.tolist())])
-    next_ok = np.array([s < first_of[p] + count_of[p] - 1 for s, p in zip(cands.tolist(), passages.tolist())])
-    ctx_masks[prev_ok] |= masks[cand_rows[prev_ok] - 1]
-    ctx_masks[next_ok] |= masks[cand_rows[next_ok] + 1]
-    shifts = np.arange(min(n_q, 64), dtype=np.uint64)[None, :]
-    context_coverage = (((ctx_masks[:, None] >> shifts) & np.uint64(1)).astype(np.float64)) @ wq
-    pm = np.array([p_masks[p] for p in passages.tolist()], dtype=np.uint64)
-    passage_coverage = (((pm[:, None] >> shifts) & np.uint64(1)).astype(np.float64)) @ wq
+    shifts = np.arange(len(uniq), dtype=np.uint64)[None, :]
 
-    # token-level features for the candidate rows only
-    cand_tok = np.isin(owner, cand_rows)
-    c_owner = owner[cand_tok]
-    remap = np.full(len(every), -1, dtype=np.int64)
-    remap[cand_rows] = np.arange(n)
-    c_owner = remap[c_owner]
-    c_q = q_of_tok[cand_tok]
-    c_flags = flags[pos[cand_tok]]
+    def weight(m: np.ndarray) -> np.ndarray:
+        return ((m[:, None] >> shifts) & np.uint64(1)).astype(np.float64) @ w
+
+    rows = np.searchsorted(every, cands)
+    first_of = np.repeat(firsts, counts)  # per row of `every`: its passage's first sentence
+    last_of = first_of + np.repeat(counts, counts) - 1
+    has_prev = every[rows] > first_of[rows]
+    has_next = every[rows] < last_of[rows]
+    ctx = masks[rows].copy()
+    ctx[has_prev] |= masks[rows[has_prev] - 1]
+    ctx[has_next] |= masks[rows[has_next] + 1]
+    row_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    p_masks = np.bitwise_or.reduceat(masks, row_starts)
+    pm = p_masks[np.searchsorted(pset, passages)]
+    coverage = weight(masks[rows])
+    n_matched = ((masks[rows][:, None] >> shifts) & np.uint64(1)).sum(axis=1).astype(np.float64)
+
+    # token-level features over the candidates' own tokens
+    row_to_cand = np.full(len(every), -1, dtype=np.int64)
+    row_to_cand[rows] = np.arange(n)
+    c_owner_all = row_to_cand[owner]
+    keep = c_owner_all >= 0
+    c_owner = c_owner_all[keep]
+    c_q = q_of_tok[keep]
+    c_flags = lay.flags[pos[keep]]
     lengths = np.bincount(c_owner, minlength=n).astype(np.float64)
     matched = c_q >= 0
-    # phrase pairs: consecutive tokens that are consecutive question terms (in the question's order)
-    q_pairs = {(q_index[a], q_index[b]) for a, b in zip(terms, terms[1:]) if a != b}
+    same_next = np.zeros(len(c_q), dtype=bool)
+    same_next[:-1] = c_owner[1:] == c_owner[:-1]
     phrase = np.zeros(n)
+    q_pairs = {(q_index[a], q_index[b]) for a, b in zip(terms, terms[1:]) if a != b and a in q_index and b in q_index}
     if q_pairs and len(c_q) > 1:
-        same = c_owner[1:] == c_owner[:-1]
-        pair_code = c_q[:-1] * 64 + c_q[1:]
+        code = c_q[:-1] * 64 + c_q[1:]
         wanted = np.array([a * 64 + b for a, b in q_pairs], dtype=np.int64)
-        good = same & matched[:-1] & matched[1:] & np.isin(pair_code, wanted)
+        good = same_next[:-1] & matched[:-1] & matched[1:] & np.isin(code, wanted)
         phrase = np.bincount(c_owner[:-1][good], minlength=n) / len(q_pairs)
-    # density: distinct matched terms over the stretch they span
     density = np.zeros(n)
+    starts = np.zeros(n)
     if matched.any():
         idx = np.arange(len(c_q))
-        first = np.full(n, np.iinfo(np.int64).max)
+        first = np.full(n, len(c_q))
         last = np.full(n, -1)
         np.minimum.at(first, c_owner[matched], idx[matched])
         np.maximum.at(last, c_owner[matched], idx[matched])
-        n_matched = bit_table[cand_rows].sum(axis=1)
-        span = np.where(last >= 0, last - first + 1, 1)
-        density = np.where(last >= 0, n_matched / np.maximum(span, 1), 0.0)
+        density = np.where(last >= 0, n_matched / np.maximum(last - first + 1, 1), 0.0)
+        begin = np.searchsorted(c_owner, np.arange(n))  # first token of each candidate
+        starts = (first == begin) & (lengths > 0)
     new_tok = ~matched
     new_terms = np.bincount(c_owner[new_tok], minlength=n) / np.maximum(lengths, 1)
 
@@ -212,34 +233,34 @@ def features(index: StoredIndex, flags: np.ndarray, question: qa.Question, terms
         sel = new_tok & ((c_flags & flag) > 0)
         return (np.bincount(c_owner[sel], minlength=n) > 0).astype(np.float64)
 
+    names = np.zeros(n)
+    for name in name_terms:
+        code = [q_index.get(x, -1) for x in name]
+        if len(code) < 2 or min(code) < 0 or len(c_q) < len(code):
+            continue
+        span = len(c_q) - len(code) + 1
+        ok = np.ones(span, dtype=bool)
+        for j, c in enumerate(code):
+            ok &= c_q[j:j + span] == c
+        ok &= c_owner[:span] == c_owner[len(code) - 1:len(code) - 1 + span]
+        names += np.bincount(c_owner[:span][ok], minlength=n) > 0
+    if name_terms:
+        names /= len(name_terms)
     t = question.answer_type
     has_name = has(CAPITALISED)
     zero = np.zeros(n)
-    names = np.zeros(n)
-    if name_terms:
-        for name in name_terms:
-            if len(name) < 2:
-                continue
-            code = [q_index.get(x, -1) for x in name]
-            if min(code) < 0:
-                continue
-            ok = np.ones(max(len(c_q) - len(code) + 1, 0), dtype=bool)
-            for j, c in enumerate(code):
-                ok &= c_q[j:len(c_q) - len(code) + 1 + j] == c
-            ok &= c_owner[:len(ok)] == c_owner[len(code) - 1:len(code) - 1 + len(ok)]
-            names += np.bincount(c_owner[:len(ok)][ok], minlength=n) > 0
-        names /= max(1, len(name_terms))
     cols = {
-        "sentence_bm25": np.array([sentence_score.get(s, 0.0) for s in cands.tolist()]),
-        "passage_bm25": np.array([passage_score.get(p, 0.0) for p in passages.tolist()]),
+        "sentence_bm25": s_norm,
+        "passage_bm25": p_norm,
         "coverage": coverage,
-        "context_coverage": context_coverage,
-        "passage_coverage": passage_coverage,
+        "context_coverage": weight(ctx),
+        "passage_coverage": weight(pm),
         "phrase_pairs": phrase,
         "density": density,
         "name_phrases": names,
         "new_terms": new_terms,
-        "first_in_passage": np.array([s == first_of[p] for s, p in zip(cands.tolist(), passages.tolist())], float),
+        "first_in_passage": (cands == first_of[rows]).astype(np.float64),
+        "starts_with_match": np.asarray(starts, dtype=np.float64),
         "log_length": np.log1p(lengths),
         "count_has_number": has(NUMBER) if t == qa.COUNT else zero,
         "date_has_date": has(DATE_WORD) if t == qa.DATE else zero,
@@ -260,27 +281,18 @@ def idf_of(index: StoredIndex, terms: Sequence[int]) -> np.ndarray:
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
 
-def rank_sentences(index: StoredIndex, terms: Sequence[int], question: qa.Question | None = None,
-                   flags: np.ndarray | None = None, ranker: Ranker | None = None,
-                   name_terms: Sequence[Sequence[int]] = ()) -> list[Ranked]:
+def rank_sentences(index: StoredIndex, lay: Layout, terms: Sequence[int], question: qa.Question,
+                   ranker: Ranker | None = None, name_terms: Sequence[Sequence[int]] = ()) -> list[Ranked]:
     """Sentences best first by the learned score over FEATURES; ties broken by document order.
-
-    Without a question and flags, falls back to sentence BM25 plus passage BM25 (each scaled)."""
-    cands, s_score, p_score = candidates(index, terms)
+    A quote must share at least one term with the question."""
+    cands, s_norm, p_norm = candidates(index, lay, terms)
     if len(cands) == 0:
         return []
-    if question is None or flags is None:
-        corpus = index.corpus
-        ranked = [Ranked(s, s_score.get(s, 0.0) + p_score.get(corpus.sentences[s].passage, 0.0))
-                  for s in cands.tolist()]
-    else:
-        X = features(index, flags, question, terms, idf_of(index, terms), cands, s_score, p_score,
-                     name_terms=name_terms)
-        scores = (ranker or load_ranker()).score(X)
-        keep = X[:, FEATURES.index("coverage")] > 0  # a quote must share at least one term with the question
-        ranked = [Ranked(int(s), float(v)) for s, v, k in zip(cands.tolist(), scores.tolist(), keep.tolist()) if k]
-    ranked.sort(key=lambda r: (-r.score, r.sentence))
-    return ranked
+    X = features(index, lay, question, terms, idf_of(index, terms), cands, s_norm, p_norm, name_terms)
+    scores = (ranker or load_ranker()).score(X)
+    keep = X[:, FEATURES.index("coverage")] > 0
+    order = np.lexsort((cands, -scores))
+    return [Ranked(int(cands[i]), float(scores[i])) for i in order.tolist() if keep[i]]
 
 
 def sentence_term_set(index: StoredIndex, sentence: int) -> frozenset[int]:

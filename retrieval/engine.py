@@ -24,7 +24,7 @@ class Engine:
         self._index = index
         self._analyzer = Analyzer(settings.language)
         self._term_ids = {t: i for i, t in enumerate(index.vocab)}
-        self._flags = selection.token_flags(index, self._analyzer)
+        self._layout = selection.layout(index, self._analyzer)
         self._ranker = selection.load_ranker()
         self.stats = stats
 
@@ -80,7 +80,7 @@ class Engine:
         q = analyse(question, self._analyzer)
         names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
                  for n in q.names]
-        ranked = selection.rank_sentences(self._index, ids, q, self._flags, self._ranker, names)
+        ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:
             return Answer(question, answered=False, resolved_question=question,
