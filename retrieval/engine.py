@@ -11,6 +11,7 @@ from retrieval import store
 from retrieval.corpus import Corpus
 from retrieval.indexing import Progress, open_index
 from retrieval.question import analyse
+from retrieval.span import answer_span
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.text import Analyzer
 
@@ -85,9 +86,12 @@ class Engine:
         if not picked:
             return Answer(question, answered=False, resolved_question=question,
                           reason="no sentence matches the question", state=state.add(turn))
-        quotes = tuple(self._quote(r.sentence, r.score) for r in picked)
+        first = self.sentence(picked[0].sentence).text
+        span = answer_span(first, q, self._analyzer)
+        quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [q.sentence for q in quotes]
-        return Answer(question, answered=True, quotes=quotes, answer=None,
+        short = first[span[0]:span[1]] if span else None
+        return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=question, state=state.add(turn))
 
     def _quote(self, sentence: int, score: float, span: tuple[int, int] | None = None) -> Quote:

@@ -86,7 +86,7 @@ def answer_type(ws: list[str]) -> str:
         return YES_NO  # "Is it true that ... which ..."
     wh = ws[wh_at]
     nxt = ws[wh_at + 1] if wh_at + 1 < len(ws) else ""
-    after = ws[wh_at + 1:wh_at + 4]
+    after = ws[wh_at + 1:wh_at + 5]
     if wh == "how":
         if nxt in _COUNT_HOW:
             return COUNT
@@ -101,6 +101,8 @@ def answer_type(ws: list[str]) -> str:
         return PERSON
     # what / which: look at the noun that follows ("which year", "what is the name of the city")
     for w in after:
+        if w in ("name", "names"):
+            return PERSON
         if w in _DATE_NOUNS:
             return DATE
         if w in _COUNT_NOUNS:

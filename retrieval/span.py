@@ -1,0 +1,279 @@
+"""The short answer: a span copied verbatim from the quoted sentence, or None when nothing fits.
+
+Candidates depend on the answer type (a number for "how many", date words for "when", a run of
+capitalised words for "who"/"where"/"which organisation", the appositive after a name for "who is X",
+the clause after a cue for "why"); the one nearest the words the question shares with the sentence
+wins. Nothing is ever generated: the answer is text[start:end] of the sentence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval import question as qa
+from retrieval.text import Analyzer, stopwords, word_spans, words
+
+# Small words that may sit inside a name ("Bank of England", "Leonardo da Vinci").
+_NAME_JOINERS = frozenset("of de da del della der van von la le du y and for the".split())
+# Words that separate a count or date from its neighbour in a range ("one or two", "2016 and 2017").
+_RANGE_JOINERS = frozenset("or and to - through".split())
+_SCALE = frozenset("hundred thousand million billion trillion percent per cent dozen".split())
+_TIME_MODIFIERS = frozenset("this last next earlier later that each every early late mid the".split())
+_PREPOSITIONS = frozenset("""across along among around behind beyond despite inside near onto outside toward
+towards upon within without via per like amid throughout""".split())
+_REASON_CUES = ("because", "due", "since", "so", "to", "in order")
+_MAX_GENERIC = 7  # tokens in a generic (what/which) answer
+
+
+@dataclass(frozen=True)
+class _Tok:
+    word: str  # folded
+    start: int
+    end: int
+    in_question: bool
+    stop: bool
+    capital: bool
+
+
+def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
+    q_terms = set(q.terms)
+    q_words = set(q.words)
+    stops = stopwords(analyzer.language)
+    out = []
+    for w, (a, b) in zip(words(text), word_spans(text)):
+        stop = w in stops
+        inq = (not stop and analyzer.stem(w) in q_terms) or (w in q_words and not stop)
+        out.append(_Tok(w, a, b, inq, stop, text[a].isupper()))
+    return out
+
+
+def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int] | None:
+    """[start, end) of the short answer inside `text`, or None."""
+    toks = _tokens(text, q, analyzer)
+    if not toks:
+        return None
+    anchors = [i for i, t in enumerate(toks) if t.in_question]
+    spans: list[tuple[float, int, int]] = []  # (score, first token, last token)
+    t = q.answer_type
+    alternative = _alternative(toks, q)
+    if alternative is not None:
+        return toks[alternative].start, toks[alternative].end
+    if t == qa.YES_NO:
+        return None
+    appositive = _appositive(text, toks, q)
+    if appositive is not None:
+        return appositive
+    if t == qa.COUNT:
+        spans = _numbers(toks, text)
+    elif t == qa.DATE:
+        spans = _dates(toks, text)
+    elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
+        spans = _focus_phrase(toks, q, text) + _names(toks, text, anchors, t)
+    elif t == qa.REASON:
+        spans = _reason(toks, text)
+    if not spans and t in (qa.DESCRIPTION, qa.PERSON, qa.ORGANISATION, qa.PLACE, qa.REASON):
+        spans = _focus_phrase(toks, q, text) + _generic(toks, text, anchors)
+    spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
+    if not spans:
+        return None
+    best = max(spans, key=lambda s: (s[0] - _distance(s[1], s[2], anchors, t), -s[1]))
+    return toks[best[1]].start, _end_char(text, toks[best[2]])
+
+
+def _end_char(text: str, tok: _Tok) -> int:
+    """Keep a percent sign or closing bracket that belongs to the last word."""
+    end = tok.end
+    if end < len(text) and text[end] == "%":
+        end += 1
+    return end
+
+
+def _distance(first: int, last: int, anchors: list[int], answer_type: str) -> float:
+    if not anchors:
+        return 0.0
+    gaps = []
+    for a in anchors:
+        if a < first:
+            gaps.append(first - a)
+        elif a > last:
+            gaps.append(a - last + (0.5 if answer_type != qa.PERSON else -0.3))
+    return 0.15 * min(gaps) if gaps else 1.0
+
+
+def _alternative(toks: list[_Tok], q: qa.Question) -> int | None:
+    """'Is it the first or the second?': the option the sentence holds."""
+    ws = list(q.words)
+    if "or" not in ws:
+        return None
+    i = ws.index("or")
+    left = next((w for w in reversed(ws[:i]) if w not in ("the", "a", "an")), None)
+    right = next((w for w in ws[i + 1:] if w not in ("the", "a", "an")), None)
+    options = [w for w in (left, right) if w]
+    present = {w for w in options if any(t.word == w for t in toks)}
+    if len(present) != 1:
+        return None
+    word = present.pop()
+    return next(k for k, t in enumerate(toks) if t.word == word)
+
+
+def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
+    """'Who is X?' / 'What does X do?': the phrase set off by commas right after X's name."""
+    if q.answer_type not in (qa.PERSON, qa.DESCRIPTION):
+        return None
+    ws = list(q.words)
+    if len(ws) < 3 or ws[0] not in ("who", "what") or ws[1] not in ("is", "was", "are", "were", "does", "did"):
+        return None
+    name = tuple(w for w in ws[2:] if not (ws[0] == "what" and w == "do" and w == ws[-1]))
+    if ws[0] == "what" and ws[-1] != "do":
+        return None
+    n = len(name)
+    if n < 2:
+        return None
+    for i in range(len(toks) - n + 1):
+        if tuple(t.word for t in toks[i:i + n]) == name:
+            end = toks[i + n - 1].end
+            after = text[end:].lstrip()
+            if not after.startswith(","):
+                continue
+            start = text.index(",", end) + 1
+            while start < len(text) and text[start] == " ":
+                start += 1
+            stop = min([j for j in (text.find(",", start), text.find(".", start), text.find(";", start))
+                        if j > start] or [len(text)])
+            if stop - start >= 3:
+                return start, stop
+    return None
+
+
+def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tuple[str, ...] = ("",)) -> list[tuple[int, int]]:
+    """Maximal stretches of kept tokens, joined by small words, never across punctuation."""
+    def joined(a: int, b: int) -> bool:
+        return text[toks[a].end:toks[b].start].strip() in gaps
+
+    runs, i = [], 0
+    while i < len(toks):
+        if not keep(i):
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(toks):
+            if keep(j + 1) and joined(j, j + 1):
+                j += 1
+            elif (toks[j + 1].word in joiners and j + 2 < len(toks) and keep(j + 2)
+                  and joined(j, j + 1) and joined(j + 1, j + 2)):
+                j += 2
+            else:
+                break
+        runs.append((i, j))
+        i = j + 1
+    return runs
+
+
+def _is_number(t: _Tok) -> bool:
+    return (t.word[0].isdigit() and not qa.is_year(t.word)) or t.word in qa.NUMBER_WORDS
+
+
+def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
+    def keep(i: int) -> bool:
+        t = toks[i]
+        return (_is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))) and not t.in_question
+    return [(1.0, a, b) for a, b in _runs(toks, keep, _RANGE_JOINERS, text, ("", "-", "–"))]
+
+
+def _is_date(toks: list[_Tok], i: int) -> bool:
+    w = toks[i].word
+    if w in qa.MONTHS or w in qa.WEEKDAYS or qa.is_year(w) or w in ("century", "centuries", "decade", "week",
+                                                                      "weekend", "year", "bc", "ad", "today"):
+        return True
+    near_month = any(toks[k].word in qa.MONTHS for k in (i - 1, i + 1) if 0 <= k < len(toks))
+    return near_month and w.rstrip("stndrh").isdigit() and len(w) <= 4
+
+
+def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
+    out = []
+    for a, b in _runs(toks, lambda i: _is_date(toks, i) and not toks[i].in_question, _RANGE_JOINERS, text,
+                      ("", ",", "-", "–")):
+        specific = any(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word[0].isdigit()
+                       for k in range(a, b + 1))
+        while a > 0 and toks[a - 1].word in _TIME_MODIFIERS - {"the"} | {"early", "late", "mid"}:
+            a -= 1
+        if a > 0 and toks[a].word in ("century", "centuries") and toks[a - 1].word[0].isdigit():
+            a -= 1
+        out.append((1.0 if specific else 0.6, a, b))
+    return out
+
+
+def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) -> list[tuple[float, int, int]]:
+    out = []
+    for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text):
+        while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
+            a += 1
+        while b >= a and (toks[b].in_question or toks[b].stop):
+            b -= 1
+        if a > b or (a == 0 and b == 0):
+            continue  # a lone sentence-initial capital is no name
+        score = 1.0
+        if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
+            score -= 0.4  # a modifier of a question word ("Latin American cartels"), not the answer
+        if answer_type == qa.PERSON and anchors and b < min(anchors):
+            score += 0.2  # the subject before the question's verb
+        out.append((score, a, b))
+    return out
+
+
+def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str) -> list[tuple[float, int, int]]:
+    """'Which office announced ...' -> the phrase ending in 'office' (\"the attorney general's office\")."""
+    ws = list(q.words)
+    wh = next((i for i, w in enumerate(ws) if w in ("which", "what")), None)
+    if wh is None or wh + 1 >= len(ws):
+        return []
+    focus = ws[wh + 1]
+    out = []
+    for i, t in enumerate(toks):
+        if t.word != focus:
+            continue
+        a = i
+        while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s") and i - a < 6
+               and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
+            a -= 1
+        if a < i and not all(toks[k].in_question or toks[k].stop for k in range(a, i)):
+            out.append((1.6, a, i))
+    return out
+
+
+def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
+    out = []
+    for i, t in enumerate(toks):
+        if t.word in ("because", "due", "since", "so") or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
+            j = i
+            while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() == "" and j - i < 12:
+                j += 1
+            out.append((0.8 if t.word == "to" else 1.2, i, j))
+    return out
+
+
+def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[float, int, int]]:
+    """Stretches of words the question does not use, within one clause, trimmed of small words."""
+    out = []
+    i = 0
+    while i < len(toks):
+        if toks[i].in_question:
+            i += 1
+            continue
+        j = i
+        while (j + 1 < len(toks) and not toks[j + 1].in_question
+               and text[toks[j].end:toks[j + 1].start].strip() in ("", "-", "'", "’")):
+            j += 1
+        a, b = i, j
+        while a <= b and (toks[a].stop or toks[a].word in _PREPOSITIONS):
+            a += 1
+        while b >= a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
+            b -= 1
+        if a <= b:
+            b = min(b, a + _MAX_GENERIC - 1)
+            while b > a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
+                b -= 1
+            after_last = bool(anchors) and i - 1 == max(anchors)
+            out.append((0.5 - 0.02 * (b - a) + (0.3 if after_last else 0.0), a, b))
+        i = j + 1
+    return out
