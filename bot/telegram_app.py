@@ -58,6 +58,9 @@ MORE, CONTEXT = "more", "context"
 KEPT_REPLIES = 20  # answers per chat whose buttons still work
 CONNECTIONS = 32  # to the Bot API, for sending; getUpdates has its own
 CONCURRENT_UPDATES = 64
+# "typing…" only when an answer takes long enough to notice: Telegram clears it when the reply
+# lands anyway, and skipping it for quick answers halves the requests a busy bot makes.
+TYPING_AFTER = 0.25  # seconds
 
 
 class MissingTokenError(QuoteqaError):
@@ -207,15 +210,24 @@ class QuoteBot:
         question = question.strip()
         if not question:
             return
-        await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         state = ChatState.from_dict(context.chat_data.get("state"))
-        answer = await asyncio.to_thread(self.engine.ask, question, state)
+        work = asyncio.ensure_future(asyncio.to_thread(self.engine.ask, question, state))
+        if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
+            await self._typing(message, context)
+        answer = await work
         context.chat_data["state"] = answer.state.to_dict()
         logger.info("Chat %s: answered=%s quotes=%d", message.chat_id, answer.answered, len(answer.quotes))
         sent = await self._send(message, answer_html(answer, NOT_FOUND_TEXT, shown=1),
                                 self._buttons(answer, shown=1))
         if answer.answered:
             self._remember(context, sent[-1].message_id, answer)
+
+    async def _typing(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Show "typing…" while a slow answer is worked out; it is cosmetic, so never fatal."""
+        try:
+            await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+        except TelegramError as error:
+            logger.warning("Could not show typing in chat %s: %s", message.chat_id, error)
 
     def _buttons(self, answer: Answer, shown: int) -> InlineKeyboardMarkup | None:
         if not answer.answered or not answer.quotes:
@@ -298,6 +310,18 @@ class QuoteBot:
                 logger.warning("Could not send the apology: %s", error)
 
 
+def telegram_rate_limiter() -> AIORateLimiter:
+    """Telegram allows about 30 messages a second overall and 20 a minute in a group.
+
+    aiolimiter's buckets start full, so PTB's default (30 per second) lets up to 60 through in
+    one second. One request per 1/28 s overall and per 3.2 s in a group keeps every one-second
+    (one-minute) window within the limits, with a request to spare for network jitter.
+    RetryAfter is waited out, pausing all sends.
+    """
+    return AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28,
+                          group_max_rate=1, group_time_period=3.2, max_retries=3)
+
+
 def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:
     """The PTB Application for `settings`, talking to settings.telegram_api_url."""
     bot = QuoteBot(settings, engine)
@@ -309,7 +333,7 @@ def build_application(settings: Settings, engine: Engine, *, persistence_interva
             await request.shutdown()
 
     root = settings.telegram_api_url.rstrip("/")
-    limiter = AIORateLimiter(max_retries=3) if settings.rate_limiter else None
+    limiter = telegram_rate_limiter() if settings.rate_limiter else None
     app = (
         ApplicationBuilder()
         .token(settings.telegram_token)

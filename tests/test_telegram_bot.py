@@ -92,12 +92,25 @@ async def test_question_is_answered_with_the_quote_from_the_seed_article(tmp_pat
     assert "(000_d6364650917e31b6.txt, paragraph" in reply["text"]
 
 
-async def test_typing_action_is_sent_before_the_answer(server, bot, ann):
+async def test_typing_is_shown_while_a_slow_answer_is_worked_out(server, bot, ann, engine, monkeypatch):
     user, chat = ann
+    real_ask = engine.ask
+
+    def slow_ask(question, state=None):
+        time.sleep(0.5)
+        return real_ask(question, state)
+
+    monkeypatch.setattr(engine, "ask", slow_ask)
     await ask(server, chat, user, QUESTION)
     methods = [c.method for c in server.calls if c.method in ("sendchataction", "sendmessage")]
     assert methods == ["sendchataction", "sendmessage"]
     assert server.calls_to("sendChatAction")[0].params["action"] == "typing"
+
+
+async def test_quick_answer_is_sent_without_typing(server, bot, ann):
+    user, chat = ann
+    await ask(server, chat, user, QUESTION)
+    assert server.calls_to("sendChatAction") == []
 
 
 async def test_not_in_the_documents_is_said_plainly_without_quotes(server, bot, ann):
