@@ -11,6 +11,7 @@ Two shapes of the same data:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable, Iterable, Iterator, Sequence, overload
 
 import numpy as np
@@ -229,12 +230,13 @@ class Assembled:
 
 def assemble(files: Sequence[ParsedFile], progress: Callable[[int, int], None] | None = None) -> Assembled:
     """Join parsed files in order. Term ids are given in order of first use, as a single pass would."""
-    ids: dict[str, int] = {}
+    # dict.fromkeys keeps first occurrences in order, in C: the same ids as a term-by-term pass
+    ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.vocab for f in files)))}
     documents, tables, passage_of, terms = [], [], [], []
     n_passages = n_sentences = done = 0
     total = sum(len(f.passage_sizes) for f in files)
     for f in files:
-        remap = np.fromiter((ids.setdefault(t, len(ids)) for t in f.vocab), dtype=np.int32, count=len(f.vocab))
+        remap = np.fromiter(map(ids.__getitem__, f.vocab), dtype=np.int32, count=len(f.vocab))
         terms.append(remap[f.tokens])
         k = len(f.passage_sizes)
         firsts = n_sentences + np.concatenate(([0], np.cumsum(f.passage_sizes)[:-1])) if k else np.zeros(0)

@@ -2,7 +2,7 @@
 otherwise build it from the per-file cache (re-reading only files added or changed) and save it.
 
 Progress is reported through a callback `progress(stage, done, total)`:
-    ("files", i, n_files)          after each file is read and parsed, or taken from the cache
+    ("files", i, n_files)          once for the files found in the cache, then as files are parsed
     ("passages", p, n_passages)    while the parsed files are joined into one corpus
     ("index", i, 2)                after the passage index (1) and the sentence index (2) are built
 """
@@ -12,13 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
 from typing import Callable
 
 from config import Settings
 from retrieval import loading, store
 from retrieval.bm25 import BM25Index
-from retrieval.corpus import TermCache, assemble, parse_document
+from retrieval.corpus import ParsedFile, TermCache, assemble, parse_document
 from retrieval.errors import IndexCacheError, NoDocumentsError
 from retrieval.text import ANALYZER_VERSION, Analyzer
 
@@ -44,29 +49,75 @@ def file_cache(settings: Settings) -> store.FileCache:
     return store.FileCache(settings.index_dir / "files", f"{ANALYZER_VERSION}:{settings.language}")
 
 
+PARALLEL_MIN_FILES = 64  # fewer files to read than this are parsed in this process
+
+
+def _parse_files(docs_dir: Path, sources: list[str], language: str) -> list[ParsedFile | None]:
+    """Read and parse some files (runs in a worker process for large builds)."""
+    terms = TermCache(Analyzer(language))
+    out = []
+    for source in sources:
+        raw = loading.read_document(docs_dir, source)
+        out.append(parse_document(raw, terms) if raw is not None else None)
+    return out
+
+
+def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers: int,
+                      done: Callable[[list[loading.FileStamp], list[ParsedFile | None]], None]) -> None:
+    """Parse files in worker processes, in chunks so each keeps a warm TermCache."""
+    n_chunks = workers * 4
+    chunks = [todo[i::n_chunks] for i in range(n_chunks) if todo[i::n_chunks]]
+    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_parse_files, settings.docs_dir, [s.source for s in c], settings.language): c
+                   for c in chunks}
+        for future in as_completed(futures):
+            done(futures[future], future.result())
+
+
 def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
-                progress: Progress | None = None, cache: store.FileCache | None = None) -> store.StoredIndex:
-    """Parse every file (or take its cached parse), join them, and build both BM25 indexes."""
+                progress: Progress | None = None, cache: store.FileCache | None = None,
+                workers: int | None = None) -> store.StoredIndex:
+    """Parse every file (or take its cached parse), join them, and build both BM25 indexes.
+
+    Files to read are parsed in `workers` processes (default: one per CPU) when there are at
+    least PARALLEL_MIN_FILES of them; parsing is pure Python and dominates a first build.
+    """
     start = time.perf_counter()
-    terms = TermCache(Analyzer(settings.language))
-    parsed, read = [], 0
-    for i, stamp in enumerate(stamps):
+    parsed: dict[str, ParsedFile | None] = {}
+    todo = []
+    for stamp in stamps:
         f = cache.get(stamp) if cache else None
         if f is None:
-            raw = loading.read_document(settings.docs_dir, stamp.source)
-            read += 1
-            if raw is not None:
-                f = parse_document(raw, terms)
-                if cache:
-                    cache.put(stamp, f)
-        if f is not None:
-            parsed.append(f)
+            todo.append(stamp)
+        else:
+            parsed[stamp.source] = f
+    if progress:
+        progress("files", len(parsed), len(stamps))
+
+    def done(chunk: list[loading.FileStamp], results: list[ParsedFile | None]) -> None:
+        for stamp, f in zip(chunk, results):
+            parsed[stamp.source] = f
+            if cache and f is not None:
+                cache.put(stamp, f)
         if progress:
-            progress("files", i + 1, len(stamps))
+            progress("files", len(parsed), len(stamps))
+
+    workers = workers or os.cpu_count() or 1
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        _parse_in_workers(settings, todo, workers, done)
+    else:
+        terms = TermCache(Analyzer(settings.language))
+        for stamp in todo:
+            raw = loading.read_document(settings.docs_dir, stamp.source)
+            done([stamp], [parse_document(raw, terms) if raw is not None else None])
+    read = len(todo)
     if cache:
         cache.keep_only(stamps)
     parsed_at = time.perf_counter()
-    joined = assemble(parsed, (lambda done, total: progress("passages", done, total)) if progress else None)
+    files = [f for f in (parsed[s.source] for s in stamps) if f is not None]
+    del parsed
+    joined = assemble(files, (lambda done, total: progress("passages", done, total)) if progress else None)
     corpus = joined.corpus
     if not len(corpus.sentences):
         raise NoDocumentsError(
@@ -113,7 +164,7 @@ def scan(settings: Settings) -> list[loading.FileStamp]:
 
 
 def open_index(settings: Settings, progress: Progress | None = None,
-               rebuild: bool = False) -> tuple[store.StoredIndex, bool]:
+               rebuild: bool = False, workers: int | None = None) -> tuple[store.StoredIndex, bool]:
     """(index, whether it came from the cache). A corrupt or foreign cache is rebuilt with a warning.
 
     `rebuild` re-reads every file, ignoring both the saved index and the per-file cache.
@@ -132,7 +183,7 @@ def open_index(settings: Settings, progress: Progress | None = None,
     cache = file_cache(settings)
     if rebuild:
         cache.keep_only([])
-    index = build_index(settings, stamps, fp, progress, cache)
+    index = build_index(settings, stamps, fp, progress, cache, workers)
     try:
         store.save(settings.index_dir, index)
     except OSError as e:

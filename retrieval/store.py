@@ -14,7 +14,7 @@ Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format 
     <index_dir>/<build>/sentence_terms.npy        int32: every sentence's term ids, back to back
     <index_dir>/<build>/sentence_offsets.npy      int64, n_sentences + 1: offsets into it
     <index_dir>/<build>/{passages,sentences}.*    BM25 over passages and over sentences (bm25.py)
-    <index_dir>/files/<key>.npz            per-file cache of parsed documents (FileCache)
+    <index_dir>/files/<key>.qqf            per-file cache of parsed documents (FileCache)
 
 Every array is memory-mapped on load and sentences are decoded only when asked for, so opening an
 index costs about the same at a thousand sentences as at millions.
@@ -48,7 +48,7 @@ from retrieval.models import Document
 logger = logging.getLogger(__name__)
 
 FORMAT = "quoteqa-index/2"
-FILE_CACHE_FORMAT = "quoteqa-file/1"
+FILE_CACHE_FORMAT = "quoteqa-file/2"
 STALE_BUILD_SECONDS = 3600  # an unfinished build folder this old belongs to no live writer
 
 
@@ -178,7 +178,13 @@ def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
 
 class FileCache:
     """Parsed documents kept per file, keyed by path and checked against size, mtime and the
-    analyzer, so a refresh re-reads only files that were added or changed."""
+    analyzer, so a refresh re-reads only files that were added or changed.
+
+    One file per document, `<key>.qqf`: a line "quoteqa-file/2", a line of JSON (stamp, analyzer,
+    document fields, and the dtype and length of each part), then the parts' raw bytes in order:
+    passage_numbers, passage_sizes, text_offsets, tokens, token_offsets, the vocabulary as UTF-8
+    lines, the sentence texts as UTF-8. Read with one read() and zero-copy array views.
+    """
 
     _ARRAYS = ("passage_numbers", "passage_sizes", "text_offsets", "tokens", "token_offsets")
 
@@ -187,44 +193,57 @@ class FileCache:
         self.analyzer_key = analyzer_key
 
     def _path(self, source: str) -> Path:
-        return self.folder / f"{hashlib.sha1(source.encode('utf-8')).hexdigest()[:24]}.npz"
+        return self.folder / f"{hashlib.sha1(source.encode('utf-8')).hexdigest()[:24]}.qqf"
 
-    def _meta(self, stamp: FileStamp) -> dict:
-        return {"format": FILE_CACHE_FORMAT, "analyzer": self.analyzer_key,
-                "source": stamp.source, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
+    def _stamp(self, stamp: FileStamp) -> dict:
+        return {"analyzer": self.analyzer_key, "source": stamp.source, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
 
     def get(self, stamp: FileStamp) -> ParsedFile | None:
         """The cached parse of this exact file version, or None."""
         path = self._path(stamp.source)
         try:
-            with np.load(path, allow_pickle=False) as z:
-                meta = json.loads(z["meta"].tobytes().decode("utf-8"))
-                if {k: meta.get(k) for k in self._meta(stamp)} != self._meta(stamp):
-                    return None
-                vocab = z["vocab"].tobytes().decode("utf-8")
-                arrays = {name: z[name] for name in self._ARRAYS}
-                blob = z["text_blob"].tobytes()
+            data = path.read_bytes()
+            magic, header, body = data.split(b"\n", 2)
+            if magic.decode() != FILE_CACHE_FORMAT:
+                return None
+            meta = json.loads(header)
+            if {k: meta.get(k) for k in self._stamp(stamp)} != self._stamp(stamp):
+                return None
+            parts, pos = {}, 0
+            for name, dtype, n in meta["parts"]:
+                size = n if dtype == "bytes" else np.dtype(dtype).itemsize * n
+                if pos + size > len(body):
+                    raise ValueError("truncated")
+                parts[name] = body[pos:pos + n] if dtype == "bytes" else np.frombuffer(body, dtype, n, pos)
+                pos += size
+            vocab = parts.pop("vocab").decode("utf-8")
+            return ParsedFile(document=Document(**meta["document"]), text_blob=parts.pop("text_blob"),
+                              vocab=tuple(vocab.split("\n")) if vocab else (), **parts)
         except FileNotFoundError:
             return None
-        except (OSError, ValueError, KeyError, TypeError) as e:
+        except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
             logger.warning("ignoring the cached parse of %s (%s)", stamp.source, e)
             return None
-        return ParsedFile(document=Document(**meta["document"]), text_blob=blob,
-                          vocab=tuple(vocab.split("\n")) if vocab else (), **arrays)
 
     def put(self, stamp: FileStamp, parsed: ParsedFile) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         d = parsed.document
-        meta = self._meta(stamp) | {"document": {
+        chunks = [np.ascontiguousarray(getattr(parsed, name)) for name in self._ARRAYS]
+        raw = ["\n".join(parsed.vocab).encode("utf-8"), parsed.text_blob]
+        parts = [[name, c.dtype.str, len(c)] for name, c in zip(self._ARRAYS, chunks)]
+        parts += [["vocab", "bytes", len(raw[0])], ["text_blob", "bytes", len(raw[1])]]
+        meta = self._stamp(stamp) | {"parts": parts, "document": {
             "source": d.source, "title": d.title, "byline": d.byline, "date": d.date,
             "publication": d.publication, "first_passage": 0, "n_passages": d.n_passages}}
         path = self._path(stamp.source)
         tmp = path.with_name(f".{path.stem}.{uuid.uuid4().hex[:8]}.tmp")
         try:
             with open(tmp, "wb") as f:
-                np.savez(f, meta=_utf8(json.dumps(meta, ensure_ascii=False)), vocab=_utf8("\n".join(parsed.vocab)),
-                         text_blob=np.frombuffer(parsed.text_blob, dtype=np.uint8),
-                         **{name: getattr(parsed, name) for name in self._ARRAYS})
+                f.write(FILE_CACHE_FORMAT.encode() + b"\n" + json.dumps(meta, ensure_ascii=True).encode() + b"\n")
+                for c in chunks:
+                    f.write(c.tobytes())
+                for r in raw:
+                    f.write(r)
             os.replace(tmp, path)
         except OSError as e:
             tmp.unlink(missing_ok=True)
@@ -238,7 +257,3 @@ class FileCache:
         for path in self.folder.iterdir():
             if path.name not in keep:
                 path.unlink(missing_ok=True)
-
-
-def _utf8(text: str) -> np.ndarray:
-    return np.frombuffer(text.encode("utf-8"), dtype=np.uint8)

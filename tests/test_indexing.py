@@ -135,7 +135,7 @@ def test_corrupt_file_cache_entry_is_read_again(make_docs, settings_for, reads, 
 def test_progress_reports_files_and_passages(make_docs, settings_for):
     events = []
     open_index(settings_for(make_docs(FILES)), progress=lambda stage, done, total: events.append((stage, done, total)))
-    assert [e for e in events if e[0] == "files"] == [("files", i, 3) for i in (1, 2, 3)]
+    assert [e for e in events if e[0] == "files"] == [("files", i, 3) for i in (0, 1, 2, 3)]
     passages = [e for e in events if e[0] == "passages"]
     assert passages[-1] == ("passages", 5, 5)
     assert all(a[1] <= b[1] for a, b in zip(passages, passages[1:]))
@@ -187,3 +187,15 @@ def test_saved_index_equals_bm25_over_the_analyzers_terms_of_each_text(make_docs
         expected = BM25Index.build(lists, len(ids))
         assert np.array_equal(built.indptr, expected.indptr) and np.array_equal(built.indices, expected.indices)
         assert np.allclose(built.weights, expected.weights, rtol=0, atol=1e-12)
+
+
+def test_parsing_in_worker_processes_gives_the_same_index(make_docs, settings_for, tmp_path):
+    from retrieval import indexing
+
+    many = {f"f{i:03d}.txt": article(f"Note {i}", f"Report {i} says the harbour held {i} ships and {i % 7} barges.",
+                                      "The NFL and the UN met the U.S. delegation at 10 a.m. on Friday.")
+            for i in range(indexing.PARALLEL_MIN_FILES + 6)}
+    docs = make_docs(many)
+    parallel, _ = open_index(settings_for(docs), workers=2)
+    serial, _ = open_index(settings_for(docs).with_overrides(cache_dir=tmp_path / "serial"), workers=1)
+    assert_same_index(parallel, serial)
