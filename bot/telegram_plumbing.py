@@ -167,10 +167,11 @@ class JsonFilePersistence(DictPersistence):
     def __init__(self, path: Path, update_interval: float = 5.0) -> None:
         try:
             saved = path.read_text(encoding="utf-8")
-            json.loads(saved)
+            if not isinstance(json.loads(saved), dict):
+                raise ValueError("not a JSON object")
         except FileNotFoundError:
             saved = ""
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError) as error:  # a damaged file costs the chats' memory, not the bot
             logger.warning("Ignoring unreadable chat state file %s: %s", path, error)
             saved = ""
         super().__init__(store_data=PersistenceInput(bot_data=False, user_data=False,
@@ -199,7 +200,14 @@ class JsonFilePersistence(DictPersistence):
         self._write_pending = False
         if self.chat_data is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(self.chat_data_json, encoding="utf-8")
-        os.replace(tmp, self.path)
+        # Sets or other non-JSON values a chat's state may grow are written as lists or strings
+        # rather than losing every chat's state to one TypeError.
+        text = json.dumps(self.chat_data, ensure_ascii=False,
+                          default=lambda v: sorted(v) if isinstance(v, (set, frozenset)) else str(v))
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError as error:
+            logger.error("Could not save chat state to %s: %s", self.path, error)

@@ -323,3 +323,16 @@ async def test_user_allowlist_admits_a_user_in_any_chat_and_refuses_others_only_
     assert refusal["reply_to_message"]["text"] == f"@quoteqa_test_bot {QUESTION}"
     assert "rescued eleven sailors" in answer["text"]
     assert len(server.bot_messages(group["id"])) == 2
+
+
+@pytest.mark.parametrize("damage", ["{not json", "[1, 2]"])
+async def test_damaged_state_file_is_ignored_with_a_warning(settings, engine, server, ann, caplog, damage):
+    state_file(settings).parent.mkdir(parents=True, exist_ok=True)
+    state_file(settings).write_text(damage)
+    user, chat = ann
+    with caplog.at_level(logging.WARNING, logger="bot.telegram_plumbing"):
+        async with running_bot(settings, engine):
+            [reply] = await ask(server, chat, user, QUESTION)
+    assert "rescued eleven sailors" in reply["text"]
+    assert any("unreadable chat state" in r.getMessage() for r in caplog.records)
+    assert json.loads(state_file(settings).read_text())[str(chat["id"])]["state"]["turns"]
