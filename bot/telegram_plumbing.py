@@ -7,6 +7,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ NETWORK_ATTEMPTS = 4
 RETRY_AFTER_ATTEMPTS = 5
 # Requests beyond a request object's connections wait (up to POOL_TIMEOUT) instead of failing.
 POOL_TIMEOUT = 30.0
+_TOKEN_IN_URL = re.compile(r"/bot[^/\s]+")
 
 
 
@@ -126,8 +128,9 @@ class AiohttpRequest(BaseRequest):
                 return response.status, await response.read()
         except TimeoutError as error:
             raise TimedOut from error
-        except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp: {type(error).__name__}: {error}") from error
+        except aiohttp.ClientError as error:  # the message may hold the URL, and the URL the token
+            message = _TOKEN_IN_URL.sub("/bot<token>", str(error))
+            raise NetworkError(f"aiohttp: {type(error).__name__}: {message}") from error
 
 
 class PerChatUpdateProcessor(BaseUpdateProcessor):

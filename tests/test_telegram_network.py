@@ -79,6 +79,17 @@ async def test_unreachable_server_is_a_network_error_without_the_url_path(server
     assert server.token not in str(raised.value)
 
 
+async def test_malformed_api_url_error_does_not_show_the_token():
+    request = AiohttpRequest(connections=1)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as raised:
+            await request.do_request("api.example/bot123:SECRET-token/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert "SECRET" not in str(raised.value)
+
+
 async def test_slow_answer_is_a_timeout(server):
     request = AiohttpRequest(connections=1)
     await request.initialize()
