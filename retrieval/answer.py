@@ -65,13 +65,14 @@ def load_ranker() -> Ranker:
     return Ranker(weights=weights, bias=float(data.get("bias", 0.0)))
 
 
-def token_flags(index: StoredIndex, analyzer: Analyzer) -> np.ndarray:
+def token_flags(index: StoredIndex, analyzer: Analyzer) -> tuple[np.ndarray, frozenset[str]]:
     """Per index token: capitalised mid-sentence word, number, date word, reason cue (bit flags).
 
     Built once when the engine opens; if a sentence's tokens do not line up with the stored term ids
     (an index made by another analyzer) its flags stay 0 rather than be misaligned.
     """
     flags = np.zeros(len(index.sentence_terms), dtype=np.uint8)
+    known: set[str] = set()
     offsets = index.sentence_offsets
     stops = stopwords(analyzer.language)
     sentences = index.corpus.sentences
@@ -79,6 +80,7 @@ def token_flags(index: StoredIndex, analyzer: Analyzer) -> np.ndarray:
     for i in range(len(sentences)):
         text = text_of(i)
         ws, spans = words(text), word_spans(text)
+        known.update(ws)
         out = []
         for k, (w, (a, _)) in enumerate(zip(ws, spans)):
             if w in stops:
@@ -96,7 +98,7 @@ def token_flags(index: StoredIndex, analyzer: Analyzer) -> np.ndarray:
         lo, hi = int(offsets[i]), int(offsets[i + 1])
         if len(out) == hi - lo:
             flags[lo:hi] = out
-    return flags
+    return flags, frozenset(known)
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,7 @@ class Layout:
     """Flat arrays the ranking reads instead of per-sentence objects: built once per engine."""
 
     flags: np.ndarray  # uint8 per index token (see token_flags)
+    words: frozenset[str]  # every folded surface word of the documents (for spelling correction)
     sentence_passage: np.ndarray  # int64 per sentence
     passage_first: np.ndarray  # int64 per passage: its first sentence
     passage_count: np.ndarray  # int64 per passage: how many sentences
@@ -116,7 +119,8 @@ def layout(index: StoredIndex, analyzer: Analyzer) -> Layout:
                          dtype=np.int64).reshape(-1, 4)
     first = np.asarray(table[:, 2], dtype=np.int64)
     count = np.asarray(table[:, 3], dtype=np.int64)
-    return Layout(flags=token_flags(index, analyzer),
+    flags, known = token_flags(index, analyzer)
+    return Layout(flags=flags, words=known,
                   sentence_passage=np.repeat(np.arange(len(first), dtype=np.int64), count),
                   passage_first=first, passage_count=count)
 

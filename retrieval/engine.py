@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from config import Settings
@@ -10,12 +11,18 @@ from retrieval import answer as selection
 from retrieval import store
 from retrieval.corpus import Corpus
 from retrieval.indexing import Progress, open_index
-from retrieval.question import analyse
+from retrieval import question as qa
+from retrieval.abstain import Support, key_terms, support
+from retrieval.followup import resolve
+from retrieval.question import Question, analyse
+from retrieval.spelling import Speller
 from retrieval.span import answer_span
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, fold, words
 
 logger = logging.getLogger(__name__)
+
+_WORD = re.compile(r"[^\W\d_]{4,}")
 
 class Engine:
     """Immutable after `open`; safe to share between threads. Chat memory lives in ChatState values."""
@@ -27,6 +34,7 @@ class Engine:
         self._term_ids = {t: i for i, t in enumerate(index.vocab)}
         self._layout = selection.layout(index, self._analyzer)
         self._ranker = selection.load_ranker()
+        self._speller = Speller.from_words(self._layout.words)
         self.stats = stats
 
     @classmethod
@@ -72,27 +80,105 @@ class Engine:
         state = state or ChatState()
         k = k or self.settings.max_quotes
         question = " ".join(question.split())
-        terms = self._analyzer.terms(question)
-        ids = [self._term_ids[t] for t in terms if t in self._term_ids]
-        turn = {"question": question, "terms": terms}
+        resolved, skip_previous = resolve(question, state, self.settings.language)
+        resolved = self._spell(resolved)
+        q = analyse(resolved, self._analyzer)
+        turn = {"question": question, "resolved": resolved, "terms": list(q.terms),
+                "names": [" ".join(n) for n in q.names]}
+
+        def declined(reason: str) -> Answer:
+            return Answer(question, answered=False, resolved_question=resolved, reason=reason, state=state.add(turn))
+
+        if q.about_document:
+            meta = self._about_document(q)
+            if meta is not None:
+                quote, short = meta
+                turn["quotes"] = []
+                return Answer(question, answered=True, quotes=(quote,), answer=short,
+                              resolved_question=resolved, state=state.add(turn))
+        ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
         if not ids:
-            return Answer(question, answered=False, resolved_question=question,
-                          reason="no word of the question occurs in the documents", state=state.add(turn))
-        q = analyse(question, self._analyzer)
+            return declined("no word of the question occurs in the documents")
         names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
                  for n in q.names]
         ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
+        if skip_previous and state.last:
+            seen = set(state.last.get("quotes") or ())
+            ranked = [r for r in ranked if r.sentence not in seen]
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:
-            return Answer(question, answered=False, resolved_question=question,
-                          reason="no sentence matches the question", state=state.add(turn))
-        first = self.sentence(picked[0].sentence).text
+            return declined("no sentence matches the question")
+        best = picked[0].sentence
+        first = self.sentence(best).text
         span = answer_span(first, q, self._analyzer)
+        verdict = self._support(q, best)
+        if not verdict.enough:
+            why = (f"the question names {', '.join(verdict.missing)}, which the best sentence does not"
+                   if verdict.missing else f"only {verdict.share:.0%} of the question's key words are matched")
+            return declined(why)
+        if q.answer_type == qa.COUNT and span is None and not any(
+                qa.number_value(w) for w in words(first)):
+            return declined("a number is asked for and the best sentence holds none")
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
-        turn["quotes"] = [q.sentence for q in quotes]
+        turn["quotes"] = [x.sentence for x in quotes]
         short = first[span[0]:span[1]] if span else None
+        if short and q.answer_type == qa.PERSON and short[:1].isupper():
+            turn["names"] = turn["names"] + [short]
         return Answer(question, answered=True, quotes=quotes, answer=short,
-                      resolved_question=question, state=state.add(turn))
+                      resolved_question=resolved, state=state.add(turn))
+
+    def _spell(self, text: str) -> str:
+        """Words the documents do not know replaced by the closest word they do ('febuary' -> 'february')."""
+        def fix(m: re.Match) -> str:
+            word = m.group()
+            folded = fold(word)
+            if self._analyzer.is_stopword(folded) or self._analyzer.stem(folded) in self._term_ids:
+                return word
+            better = self._speller.correct(folded)
+            if better is None:
+                return word
+            return better.capitalize() if word[:1].isupper() else better
+        return _WORD.sub(fix, text)
+
+    def _support(self, q: Question, sentence: int) -> Support:
+        """How well the sentence's passage covers the question's key terms."""
+        lay = self._layout
+        p = int(lay.sentence_passage[sentence])
+        lo = int(lay.passage_first[p])
+        hi = lo + int(lay.passage_count[p])
+        offsets = self._index.sentence_offsets
+        ctx_ids = set(self._index.sentence_terms[offsets[lo]:offsets[hi]].tolist())
+        vocab = self._index.vocab
+        ctx_terms = {vocab[i] for i in ctx_ids}
+        key = key_terms(q, self._analyzer)
+        df = {t: self._index.sentences.df(self._term_ids[t]) for t in key if t in self._term_ids}
+        text = " ".join(self.sentence(i).text for i in range(lo, hi)) if (q.numbers or q.words) else ""
+        return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs)
+
+    def _about_document(self, q: Question) -> tuple[Quote, str | None] | None:
+        """Author, date, publication or title, quoted from the header line the loader kept."""
+        docs = self.documents
+        if not docs:
+            return None
+        doc = docs[0]
+        if len(docs) > 1:
+            others = [t for t in q.terms if t in self._term_ids]
+            ranked = selection.rank_sentences(self._index, self._layout, [self._term_ids[t] for t in others], q,
+                                              self._ranker) if others else []
+            if ranked:
+                doc = docs[self.sentence(ranked[0].sentence).doc]
+        field = {"author": doc.byline, "date": doc.date, "publication": doc.publication,
+                 "title": doc.title}[q.about_document]
+        if not field:
+            return None
+        short = field
+        if q.about_document == "author":
+            short = re.sub(r"^\s*\w+\s+", "", field, count=1)  # the byline's leading "By"
+        if q.about_document == "title":
+            short = None
+        quote = Quote(text=field, source=doc.source, title=doc.title, paragraph=0, score=1.0,
+                      sentence=-1, answer_span=None if short is None else (field.index(short), len(field)))
+        return quote, short
 
     def _quote(self, sentence: int, score: float, span: tuple[int, int] | None = None) -> Quote:
         corpus = self._index.corpus

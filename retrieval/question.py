@@ -42,10 +42,15 @@ NUMBER_WORDS = {
 MONTHS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_SKIPPED_AFTER_WH = frozenset("is was are were the a an full kind type sort exact".split())
 _WH = frozenset("what which who whom whose when where why how".split())
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
 # Words in a question that point at the document itself rather than at its content.
 _DOC_NOUNS = frozenset("article story piece text document report post page essay".split())
+DOC_NOUNS = _DOC_NOUNS
+# Nouns that name the kind of answer ("which country", "how many people"): not topic words.
+TYPE_NOUNS = _DATE_NOUNS | _PLACE_NOUNS | _ORG_NOUNS | _PERSON_NOUNS | _COUNT_NOUNS | frozenset(
+    "name names far long many much old".split())
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
 
 
@@ -86,7 +91,10 @@ def answer_type(ws: list[str]) -> str:
         return YES_NO  # "Is it true that ... which ..."
     wh = ws[wh_at]
     nxt = ws[wh_at + 1] if wh_at + 1 < len(ws) else ""
-    after = ws[wh_at + 1:wh_at + 5]
+    # the noun the wh-word asks about: "which year", "what is the full name of"; not "what did ..."
+    after = [w for w in ws[wh_at + 1:wh_at + 5] if w not in _SKIPPED_AFTER_WH][:2]
+    if after and after[0] in _AUXILIARIES:
+        after = []
     if wh == "how":
         if nxt in _COUNT_HOW:
             return COUNT
@@ -140,6 +148,8 @@ def _about_document(ws: list[str], terms: list[str]) -> str | None:
     """'Who wrote the article?' -> 'author'; only when the question names the document and little else."""
     doc_noun = any(w in _DOC_NOUNS for w in ws)
     wset = set(ws)
+    if doc_noun and wset & {"when", "date"} and wset & {"published", "written", "posted", "dated", "date", "appeared"}:
+        return "date"
     if wset & {"wrote", "written", "author", "authors", "reporters", "reporter", "byline", "writer", "writers"} and (
             doc_noun or "who" in wset) and len(terms) <= 4:
         return "author"

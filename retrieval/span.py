@@ -68,11 +68,11 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     elif t == qa.DATE:
         spans = _dates(toks, text)
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
-        spans = _focus_phrase(toks, q, text) + _names(toks, text, anchors, t)
+        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t)
     elif t == qa.REASON:
         spans = _reason(toks, text)
     if not spans and t in (qa.DESCRIPTION, qa.PERSON, qa.ORGANISATION, qa.PLACE, qa.REASON):
-        spans = _focus_phrase(toks, q, text) + _generic(toks, text, anchors)
+        spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors)
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if not spans:
         return None
@@ -221,16 +221,16 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
     return out
 
 
-def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str) -> list[tuple[float, int, int]]:
+def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyzer) -> list[tuple[float, int, int]]:
     """'Which office announced ...' -> the phrase ending in 'office' (\"the attorney general's office\")."""
     ws = list(q.words)
     wh = next((i for i, w in enumerate(ws) if w in ("which", "what")), None)
     if wh is None or wh + 1 >= len(ws):
         return []
-    focus = ws[wh + 1]
+    focus = analyzer.stem(ws[wh + 1])
     out = []
     for i, t in enumerate(toks):
-        if t.word != focus:
+        if analyzer.stem(t.word) != focus:
             continue
         a = i
         while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s") and i - a < 6
@@ -274,6 +274,7 @@ def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[floa
             while b > a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
                 b -= 1
             after_last = bool(anchors) and i - 1 == max(anchors)
-            out.append((0.5 - 0.02 * (b - a) + (0.3 if after_last else 0.0), a, b))
+            between = i - 1 in anchors and j + 1 in anchors
+            out.append((0.5 - 0.02 * (b - a) + (0.3 if after_last else 0.0) + (0.3 if between else 0.0), a, b))
         i = j + 1
     return out

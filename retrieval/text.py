@@ -27,6 +27,8 @@ _THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+")
 
 def fold(text: str) -> str:
     """Lower case, accents stripped, curly quotes straightened: Méndez and MENDEZ both become mendez."""
+    if text.isascii():
+        return text.lower()
     text = text.translate(_FOLD_TABLE)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()

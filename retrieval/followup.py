@@ -1,0 +1,58 @@
+"""Elliptical follow-ups ('And in February?', 'What else did he say?') resolved from the chat's last turn."""
+
+from __future__ import annotations
+
+from retrieval import question as qa
+from retrieval.models import ChatState
+from retrieval.text import stopwords, words
+
+PRONOUNS = frozenset("he she him his her hers they them their theirs it its".split())
+_OPENERS = ("and ", "what about ", "how about ", "also ", "but ")
+_TIME_WORDS = qa.MONTHS | qa.WEEKDAYS | frozenset(
+    "week weekend month year today yesterday tomorrow tonight morning evening".split())
+
+
+def _content(ws: list[str], language: str) -> list[str]:
+    stops = stopwords(language)
+    return [w for w in ws if w not in stops and w not in PRONOUNS and w not in ("else", "and")]
+
+
+def _without_time(text: str) -> str:
+    """The previous question with its own time expression removed, so the follow-up's replaces it."""
+    kept = [w for w in text.split() if w.strip("?,.!").lower() not in _TIME_WORDS
+            and not qa.is_year(w.strip("?,.!"))]
+    while kept and kept[-1].lower().strip("?,.!") in ("this", "last", "next", "in", "on", "during"):
+        kept.pop()
+    return " ".join(kept)
+
+
+def resolve(question: str, state: ChatState, language: str = "english") -> tuple[str, bool]:
+    """(the question to answer, whether the previous quotes should be skipped: 'what else ...')."""
+    last = state.last
+    if not last or not last.get("resolved"):
+        return question, False
+    ws = words(question)
+    low = question.lower().strip()
+    content = _content(ws, language)
+    has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws)
+    pronoun = any(w in PRONOUNS for w in ws)
+    opener = low.startswith(_OPENERS)
+    elliptical = opener or len(content) <= 1 or "else" in ws
+    if not (elliptical or pronoun):
+        return question, False
+    previous = str(last["resolved"])
+    names = [n for n in last.get("names", []) if isinstance(n, str)]
+    asks_time = any(w in _TIME_WORDS or qa.is_year(w) for w in ws)
+    base = question
+    for prefix in _OPENERS:
+        if low.startswith(prefix):
+            base = question[len(prefix):]
+            break
+    if elliptical and not has_wh:
+        resolved = f"{_without_time(previous) if asks_time else previous.rstrip('?')} {base}"
+    elif elliptical:
+        context = _without_time(previous) if asks_time else previous
+        resolved = f"{base} {' '.join(names) if names and pronoun else ''} {context}"
+    else:
+        resolved = f"{base} {' '.join(names)}" if names else f"{base} {previous}"
+    return " ".join(resolved.split()), "else" in ws
