@@ -55,6 +55,7 @@ ASK_USAGE_TEXT = "Usage: /ask your question"
 STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
 
 MORE, CONTEXT = "more", "context"
+_COMMAND = re.compile(r"/\w+(?:@(\w+))?")
 KEPT_REPLIES = 20  # answers per chat whose buttons still work
 CONNECTIONS = 32  # to the Bot API, for sending; getUpdates has its own
 CONCURRENT_UPDATES = 64
@@ -139,9 +140,11 @@ class QuoteBot:
         raise ApplicationHandlerStop
 
     def addressed(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> bool:
-        text = message.text or ""
-        return (message.chat.type == ChatType.PRIVATE or text.startswith("/")
-                or self.question_in(message, context) is not None)
+        """Whether the message is meant for this bot: private, its command, mention or reply."""
+        command = _COMMAND.match(message.text or "")
+        if command:
+            return command.group(1) is None or command.group(1).lower() == context.bot.username.lower()
+        return message.chat.type == ChatType.PRIVATE or self.question_in(message, context) is not None
 
     def question_in(self, message: Message, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """The question a message puts to the bot, or None when it is not addressed to it."""

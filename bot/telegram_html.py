@@ -23,7 +23,7 @@ _EMPTY_ELEMENT = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)(?:\s[^>]*)?>(\s*)</\1>")
 # or at a newline. Cuts go right after the whitespace, so every part but the last ends a sentence.
 _SENTENCE_BREAK = re.compile(
     r"(?:(?<=[.!?…])|(?<=[.!?…]&quot;)|(?<=[.!?…]&#x27;)|(?<=[.!?…][”’»)\]]))\s+|\n\s*")
-_ATOM = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\ud800-\udbff][\udc00-\udfff]|.", re.S)
+_ATOM = re.compile(r"&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|.", re.S)  # an escaped entity or a character
 
 
 def esc(text: str) -> str:

@@ -317,6 +317,7 @@ async def test_user_allowlist_admits_a_user_in_any_chat_and_refuses_others_only_
     group = server.group_chat(-100200300400, "Harbour club")
     async with running_bot(settings, Engine.open(settings)):
         server.send_text(group, outsider, "just chatting about sailors")
+        server.send_text(group, outsider, "/help@some_other_bot")
         [refusal] = await ask(server, group, outsider, f"@quoteqa_test_bot {QUESTION}")
         [answer] = await ask(server, group, insider, f"@quoteqa_test_bot {QUESTION}")
     assert refusal["text"] == REFUSAL_TEXT
