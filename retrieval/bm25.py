@@ -40,32 +40,37 @@ def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.log1p((n_docs - df + 0.5) / (df + 0.5))
 
 
-def term_weights(tf: np.ndarray, doc_len: np.ndarray, avg_len: float, k1: float, b: float) -> np.ndarray:
-    """The BM25 term-frequency part for each posting (tf and doc_len aligned per posting)."""
-    norm = k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))
-    return tf / (tf + norm)
-
-
-def count_matrix(docs: Sequence[Sequence[int]], n_terms: int) -> sp.csr_matrix:
-    """Documents given as lists of term ids -> a CSR matrix of term counts (docs x terms)."""
+def _offsets_of(docs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Documents as lists of term ids -> (term ids back to back, document boundaries)."""
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     offsets = np.zeros(len(docs) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
     flat = np.fromiter((t for d in docs for t in d), dtype=np.int32, count=int(offsets[-1]))
-    return counts_from_tokens(flat, offsets, n_terms)
+    return flat, offsets
 
 
-def counts_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int) -> sp.csr_matrix:
-    """Term ids back to back with document boundaries `offsets` -> CSR term counts (docs x terms)."""
+def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indptr, docs, tf): each term's documents, ascending, with how often the term occurs there.
+
+    A counting sort by term (scipy's CSR -> CSC, linear time and stable, so documents come out
+    ascending) puts a document's repeats of a term side by side; runs are then counted in bulk.
+    """
+    n_docs = len(offsets) - 1
     index_type = np.int32 if len(tokens) < 2**31 - 1 else np.int64
-    # copies: scipy sorts and compacts these arrays in place, and the caller's tokens must survive
-    m = sp.csr_matrix(
-        (np.ones(len(tokens), dtype=np.int32), np.array(tokens, dtype=index_type),
-         np.array(offsets, dtype=index_type)),
-        shape=(len(offsets) - 1, n_terms),
-    )
-    m.sum_duplicates()  # repeated terms in a document add up; sorts each row's terms
-    return m
+    by_doc = sp.csr_matrix(
+        (np.ones(len(tokens), dtype=np.int8), np.array(tokens, dtype=index_type),  # copies: scipy may
+         np.array(offsets, dtype=index_type)), shape=(n_docs, n_terms))           # reorder in place
+    by_term = by_doc.tocsc()
+    del by_doc
+    rows, indptr = by_term.indices, by_term.indptr.astype(np.int64)
+    starts = np.ones(len(rows), dtype=bool)  # where a new (term, document) run begins
+    if len(rows):
+        np.not_equal(rows[1:], rows[:-1], out=starts[1:])
+        starts[indptr[:-1][np.diff(indptr) > 0]] = True
+    first = np.flatnonzero(starts)
+    tf = np.diff(np.append(first, len(rows))).astype(np.int32)
+    return np.searchsorted(first, indptr).astype(np.int64), rows[first].astype(np.int32), tf
 
 
 @dataclass(frozen=True)
@@ -81,36 +86,31 @@ class BM25Index:
     b: float = 0.75
 
     @classmethod
-    def from_counts(cls, counts: sp.spmatrix, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
-        """Weights from a docs x terms matrix of term counts."""
-        counts = sp.csr_matrix(counts)
-        counts.sum_duplicates()
-        n_docs, n_terms = counts.shape
-        doc_len = np.asarray(counts.sum(axis=1, dtype=np.int64)).ravel()
+    def from_postings(cls, indptr: np.ndarray, docs: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
+                      k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        """Weights for postings given per term (documents ascending, each once, with its count)."""
+        n_docs = len(doc_len)
         avg_len = float(doc_len.mean()) if n_docs else 0.0
-        csc = counts.tocsc()  # linear time; rows come out ascending within each column
-        del counts
-        indptr = csc.indptr.astype(np.int64)
+        norm = k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))  # per document
         df = np.diff(indptr)
-        idf = idf_lucene(df.astype(np.float64), n_docs)
-        weights = np.empty(len(csc.data), dtype=np.float64)
-        term_of = np.repeat(np.arange(n_terms, dtype=np.int32), df)
-        for lo in range(0, len(weights), _CHUNK):
-            hi = min(lo + _CHUNK, len(weights))
-            tf = csc.data[lo:hi].astype(np.float64)
-            weights[lo:hi] = term_weights(tf, doc_len[csc.indices[lo:hi]], avg_len, k1, b) * idf[term_of[lo:hi]]
-        return cls(indptr=indptr, indices=csc.indices.astype(np.int32, copy=False), weights=weights,
-                   n_docs=n_docs, doc_len=doc_len.astype(np.int32), k1=k1, b=b)
-
-    @classmethod
-    def build(cls, docs: Sequence[Sequence[int]], n_terms: int, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
-        return cls.from_counts(count_matrix(docs, n_terms), k1=k1, b=b)
+        weights = np.repeat(idf_lucene(df.astype(np.float64), n_docs), df)
+        for lo in range(0, len(weights), _CHUNK):  # in chunks: bounded temporaries on large builds
+            t = tf[lo:lo + _CHUNK].astype(np.float64)
+            weights[lo:lo + _CHUNK] *= t / (t + norm[docs[lo:lo + _CHUNK]])
+        return cls(indptr=np.asarray(indptr, dtype=np.int64), indices=np.asarray(docs, dtype=np.int32),
+                   weights=weights, n_docs=n_docs, doc_len=np.asarray(doc_len, dtype=np.int32), k1=k1, b=b)
 
     @classmethod
     def from_tokens(cls, tokens: np.ndarray, offsets: np.ndarray, n_terms: int,
                     k1: float = 1.2, b: float = 0.75) -> "BM25Index":
         """Documents as one array of term ids plus boundaries: no per-token Python work."""
-        return cls.from_counts(counts_from_tokens(tokens, offsets, n_terms), k1=k1, b=b)
+        indptr, docs, tf = postings_from_tokens(tokens, offsets, n_terms)
+        return cls.from_postings(indptr, docs, tf, np.diff(offsets), k1, b)
+
+    @classmethod
+    def build(cls, docs: Sequence[Sequence[int]], n_terms: int, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
+        """From documents given as lists of term ids (small corpora and tests)."""
+        return cls.from_tokens(*_offsets_of(docs), n_terms, k1, b)
 
     @property
     def n_terms(self) -> int:

@@ -154,14 +154,17 @@ def _shouting(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """One document, split and tokenised against its own vocabulary (`vocab[i]` is local term i)."""
+    """One document, split and tokenised against its own vocabulary (`vocab[i]` is local term i).
+
+    `vocab` None: the tokens are already ids of the vocabulary the corpus is assembled with (a
+    document taken unchanged from the previous build)."""
 
     document: Document  # first_passage is 0: positions are local to the file
     passage_numbers: np.ndarray  # int32, the paragraph number of each passage
     passage_sizes: np.ndarray  # int32, sentences per passage
     text_blob: bytes  # UTF-8 sentence texts back to back
     text_offsets: np.ndarray  # int64, n_sentences + 1 byte offsets into text_blob
-    vocab: tuple[str, ...]
+    vocab: tuple[str, ...] | None
     tokens: np.ndarray  # int32 local term ids of all sentences back to back
     token_offsets: np.ndarray  # int64, n_sentences + 1
 
@@ -228,16 +231,29 @@ class Assembled:
     passage_offsets: np.ndarray  # int64, n_passages + 1: token boundaries of passages
 
 
-def assemble(files: Sequence[ParsedFile], progress: Callable[[int, int], None] | None = None) -> Assembled:
-    """Join parsed files in order. Term ids are given in order of first use, as a single pass would."""
-    # dict.fromkeys keeps first occurrences in order, in C: the same ids as a term-by-term pass
-    ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.vocab for f in files)))}
+def assemble(files: Sequence[ParsedFile], progress: Callable[[int, int], None] | None = None,
+             base_vocab: Sequence[str] | None = None) -> Assembled:
+    """Join parsed files in order.
+
+    Without `base_vocab`, term ids are given in order of first use, as a single pass would. With
+    it (a refresh), the previous build's ids are kept, files with vocab None use them as they are,
+    and new terms are appended; terms of removed files stay, unused, until a full rebuild.
+    """
+    if base_vocab is None:  # dict.fromkeys keeps first occurrences in order, in C
+        ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.vocab or () for f in files)))}
+    else:
+        ids = {t: i for i, t in enumerate(base_vocab)}
     documents, tables, passage_of, terms = [], [], [], []
     n_passages = n_sentences = done = 0
     total = sum(len(f.passage_sizes) for f in files)
     for f in files:
-        remap = np.fromiter(map(ids.__getitem__, f.vocab), dtype=np.int32, count=len(f.vocab))
-        terms.append(remap[f.tokens])
+        if f.vocab is None:
+            if base_vocab is None:
+                raise ValueError("a document in base-vocabulary ids needs base_vocab")
+            terms.append(np.asarray(f.tokens, dtype=np.int32))
+        else:
+            remap = np.fromiter((ids.setdefault(t, len(ids)) for t in f.vocab), dtype=np.int32, count=len(f.vocab))
+            terms.append(remap[f.tokens])
         k = len(f.passage_sizes)
         firsts = n_sentences + np.concatenate(([0], np.cumsum(f.passage_sizes)[:-1])) if k else np.zeros(0)
         tables.append(np.column_stack([np.full(k, len(documents)), f.passage_numbers, firsts, f.passage_sizes]))

@@ -17,8 +17,11 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+
+import numpy as np
 
 from config import Settings
 from retrieval import loading, store
@@ -77,17 +80,21 @@ def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers
 
 def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
                 progress: Progress | None = None, cache: store.FileCache | None = None,
-                workers: int | None = None) -> store.StoredIndex:
+                workers: int | None = None, reuse: bool = True) -> store.StoredIndex:
     """Parse every file (or take its cached parse), join them, and build both BM25 indexes.
 
-    Files to read are parsed in `workers` processes (default: one per CPU) when there are at
-    least PARALLEL_MIN_FILES of them; parsing is pure Python and dominates a first build.
+    Unchanged documents are taken from the previous build when `reuse` allows, else from the
+    per-file cache. Files to read are parsed in `workers` processes (default: one per CPU) when
+    there are at least PARALLEL_MIN_FILES of them; parsing is pure Python and dominates a first build.
     """
     start = time.perf_counter()
     parsed: dict[str, ParsedFile | None] = {}
     todo = []
+    previous = _previous_build(settings) if reuse else None
     for stamp in stamps:
-        f = cache.get(stamp) if cache else None
+        f = previous.get(stamp) if previous else None
+        if f is None and cache:
+            f = cache.get(stamp)
         if f is None:
             todo.append(stamp)
         else:
@@ -117,7 +124,10 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
     parsed_at = time.perf_counter()
     files = [f for f in (parsed[s.source] for s in stamps) if f is not None]
     del parsed
-    joined = assemble(files, (lambda done, total: progress("passages", done, total)) if progress else None)
+    reused = any(f.vocab is None for f in files)
+    joined = assemble(files, (lambda done, total: progress("passages", done, total)) if progress else None,
+                      base_vocab=previous.index.vocab if reused else None)
+    del files, previous
     corpus = joined.corpus
     if not len(corpus.sentences):
         raise NoDocumentsError(
@@ -143,11 +153,52 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
         "passages": len(corpus.passages),
         "sentences": len(corpus.sentences),
         "terms": n_terms,
+        "unused_terms": int(np.count_nonzero(np.diff(passages.indptr) == 0)),
         "files_read": read,
+        "files": [[st.source, st.size, st.mtime_ns] for st in stamps],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     return store.StoredIndex(corpus, joined.vocab, passages, sentences,
                              joined.sentence_terms, joined.sentence_offsets, manifest)
+
+
+MAX_UNUSED_TERMS = 0.25  # past this share of terms left over from removed files, stop reusing the build
+
+
+@dataclass(frozen=True)
+class PreviousBuild:
+    """The current saved index, as a source of unchanged documents for the next build."""
+
+    index: store.StoredIndex
+    stamps: dict[str, tuple[int, int]]
+    documents: dict[str, int]
+
+    def get(self, stamp: loading.FileStamp) -> ParsedFile | None:
+        doc = self.documents.get(stamp.source)
+        if doc is None or self.stamps.get(stamp.source) != (stamp.size, stamp.mtime_ns):
+            return None
+        return store.document_as_parsed(self.index, doc)
+
+
+def _previous_build(settings: Settings) -> PreviousBuild | None:
+    """The saved index if its documents can be reused: same analyzer and language, not too many
+    unused terms. Anything wrong with it just means no reuse (the per-file cache still applies)."""
+    try:
+        index = store.load(settings.index_dir, None)
+    except IndexCacheError:
+        return None
+    if index is None:
+        return None
+    m = index.manifest
+    if (m.get("analyzer") != ANALYZER_VERSION or m.get("language") != settings.language
+            or m.get("unused_terms", 0) > MAX_UNUSED_TERMS * max(1, len(index.vocab))):
+        return None
+    try:
+        stamps = {str(src): (int(size), int(mtime)) for src, size, mtime in m.get("files", [])}
+    except (TypeError, ValueError):
+        return None
+    documents = {d.source: i for i, d in enumerate(index.corpus.documents)}
+    return PreviousBuild(index, stamps, documents)
 
 
 def scan(settings: Settings) -> list[loading.FileStamp]:
@@ -183,7 +234,7 @@ def open_index(settings: Settings, progress: Progress | None = None,
     cache = file_cache(settings)
     if rebuild:
         cache.keep_only([])
-    index = build_index(settings, stamps, fp, progress, cache, workers)
+    index = build_index(settings, stamps, fp, progress, cache, workers, reuse=not rebuild)
     try:
         store.save(settings.index_dir, index)
     except OSError as e:

@@ -138,8 +138,9 @@ def current_manifest(index_dir: Path) -> dict | None:
         return None
 
 
-def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
-    """The saved index if it was built from the same files and settings; None if there is none.
+def load(index_dir: Path, fingerprint: str | None) -> StoredIndex | None:
+    """The saved index if it was built from the same files and settings (any, for fingerprint
+    None); None if there is none.
 
     Raises IndexCacheError when something is there but cannot be used (corrupt, foreign, partial).
     """
@@ -151,7 +152,7 @@ def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
         manifest = json.loads((build / "manifest.json").read_text(encoding="utf-8"))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
             raise IndexCacheError(f"the index in {index_dir} has an unknown format")
-        if manifest.get("fingerprint") != fingerprint:
+        if fingerprint is not None and manifest.get("fingerprint") != fingerprint:
             return None
         a = {name: np.load(build / f"{name}.npy", mmap_mode="r", allow_pickle=False) for name in (
             "passage_table", "sentence_passage", "sentence_text", "sentence_text_offsets",
@@ -174,6 +175,27 @@ def load(index_dir: Path, fingerprint: str) -> StoredIndex | None:
             or int(a["sentence_text_offsets"][-1]) != len(a["sentence_text"])):
         raise IndexCacheError(f"the index in {index_dir} is inconsistent")
     return StoredIndex(corpus, vocab, passages, sentences, a["sentence_terms"], a["sentence_offsets"], manifest)
+
+
+def document_as_parsed(index: StoredIndex, doc: int) -> ParsedFile:
+    """One document of a saved index as a ParsedFile in that index's term ids (vocab None), so a
+    refresh can take unchanged documents from the previous build without reading or parsing."""
+    d = index.corpus.documents[doc]
+    table = index.corpus.passages.table[d.first_passage:d.first_passage + d.n_passages]
+    sentences = index.corpus.sentences
+    first = int(table[0, 2]) if len(table) else 0
+    end = int(table[-1, 2] + table[-1, 3]) if len(table) else 0
+    texts = sentences.offsets[first:end + 1]
+    tokens = index.sentence_offsets[first:end + 1]
+    return ParsedFile(
+        document=Document(d.source, d.title, d.byline, d.date, d.publication, 0, d.n_passages),
+        passage_numbers=table[:, 1], passage_sizes=table[:, 3],
+        text_blob=memoryview(sentences.blob[texts[0]:texts[-1]]) if len(texts) else b"",
+        text_offsets=texts - texts[0] if len(texts) else np.zeros(1, dtype=np.int64),
+        vocab=None,
+        tokens=index.sentence_terms[tokens[0]:tokens[-1]] if len(tokens) else np.zeros(0, dtype=np.int32),
+        token_offsets=tokens - tokens[0] if len(tokens) else np.zeros(1, dtype=np.int64),
+    )
 
 
 class FileCache:

@@ -89,15 +89,21 @@ def test_removed_file_is_dropped_without_reading_any(make_docs, settings_for, re
 
 
 def assert_same_index(a, b):
-    assert a.vocab == b.vocab
+    """Same documents, texts, tokens and BM25 postings, comparing terms by their text: a refresh
+    keeps the previous build's term ids (and unused terms of removed files) where a build would not."""
     assert sentence_texts(a) == sentence_texts(b)
     assert list(a.corpus.passages) == list(b.corpus.passages)
     assert a.corpus.documents == b.corpus.documents
-    assert np.array_equal(a.sentence_terms, b.sentence_terms)
+    assert [a.vocab[t] for t in a.sentence_terms] == [b.vocab[t] for t in b.sentence_terms]
+    a_ids = {t: i for i, t in enumerate(a.vocab)}
     for name in ("passages", "sentences"):
         x, y = getattr(a, name), getattr(b, name)
-        for field in ("indptr", "indices", "weights", "doc_len"):
-            assert np.array_equal(getattr(x, field), getattr(y, field)), (name, field)
+        assert np.array_equal(x.doc_len, y.doc_len)
+        for term, j in ((t, j) for j, t in enumerate(b.vocab)):
+            i = a_ids[term]
+            assert np.array_equal(x.indices[x.indptr[i]:x.indptr[i + 1]], y.indices[y.indptr[j]:y.indptr[j + 1]])
+            assert np.array_equal(x.weights[x.indptr[i]:x.indptr[i + 1]], y.weights[y.indptr[j]:y.indptr[j + 1]])
+        assert x.indptr[-1] == y.indptr[-1]
 
 
 def test_refreshed_index_equals_a_full_rebuild(make_docs, settings_for, cache_dir, tmp_path):
@@ -106,9 +112,24 @@ def test_refreshed_index_equals_a_full_rebuild(make_docs, settings_for, cache_di
     open_index(settings)
     (docs / "b.txt").write_text(article("City council", "The harbour council rejected a new herring tax on Friday."))
     (docs / "e.txt").write_text(article("Port", "Forty ships left the harbour before the storm arrived on Friday."))
+    (docs / "a.txt").unlink()
     refreshed, _ = open_index(settings)
     fresh, _ = open_index(settings.with_overrides(cache_dir=tmp_path / "other-cache"))
     assert_same_index(refreshed, fresh)
+    assert refreshed.manifest["unused_terms"] > 0  # a.txt's words, until a full rebuild
+
+
+def test_refresh_takes_unchanged_documents_from_the_previous_build(make_docs, settings_for, reads):
+    docs = make_docs(FILES)
+    settings = settings_for(docs)
+    open_index(settings)
+    for entry in (settings.index_dir / "files").iterdir():
+        entry.unlink()  # no per-file cache: unchanged files can only come from the saved index
+    (docs / "d.txt").write_text(article("Zoo", "A zebra escaped from the city zoo and was found grazing in a park."))
+    reads.clear()
+    index, _ = open_index(settings)
+    assert reads == ["d.txt"]
+    assert "Fishermen said the catch of herring was the best in years." in sentence_texts(index)
 
 
 def test_rebuild_reads_every_file_again(make_docs, settings_for, reads):
@@ -123,8 +144,8 @@ def test_corrupt_file_cache_entry_is_read_again(make_docs, settings_for, reads, 
     settings = settings_for(make_docs(FILES))
     open_index(settings)
     for entry in (settings.index_dir / "files").iterdir():
-        entry.write_bytes(b"not a zip file")
-    (settings.docs_dir / "a.txt").touch()  # new mtime: the saved index no longer matches
+        entry.write_bytes(b"not a cache file")
+    (settings.index_dir / "CURRENT").unlink()  # no saved index to take documents from
     reads.clear()
     with caplog.at_level(logging.WARNING):
         index, _ = open_index(settings)
