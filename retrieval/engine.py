@@ -103,7 +103,7 @@ class Engine:
                  for n in q.names]
         ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
         if skip_previous and state.last:
-            seen = set(state.last.get("quotes") or ())
+            seen = set((state.last.get("quotes") or ())[:1])  # "what else": not the answer already given
             ranked = [r for r in ranked if r.sentence not in seen]
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:

@@ -1,0 +1,117 @@
+"""Engine-level answer quality on small corpora: ranking by answer type, short answers, abstention,
+follow-ups, misspellings and questions about the document itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import ChatState, Engine
+
+ARTICLE = """Harbour bridge reopens after repairs
+- The Coastal Gazette
+
+- March 3
+
+By Ellen Marsh and Tom Reyes
+
+The harbour bridge reopened on Friday after eight months of repairs, the city council said.
+
+The repairs cost 14 million dollars and were paid for by the regional transport agency. Engineers replaced 212 steel cables on the bridge.
+
+The bridge was designed by Ingrid Holm, a Norwegian architect, in 1931. Holm also designed the old ferry terminal.
+
+Ferries carried commuters across the harbour while the bridge was closed. Usually two ferries ran at a time.
+
+Some residents complained that the works took too long because the cables arrived late from the supplier.
+"""
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> Engine:
+    from config import load_settings
+    root = tmp_path_factory.mktemp("quality")
+    docs = root / "docs"
+    docs.mkdir()
+    (docs / "bridge.txt").write_text(ARTICLE, encoding="utf-8")
+    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(root / "cache")}).with_overrides(docs_dir=docs)
+    return Engine.open(settings)
+
+
+def test_count_question_quotes_the_sentence_with_the_number(engine):
+    a = engine.ask("How many cables did the engineers replace on the bridge?")
+    assert a.answered and "212 steel cables" in a.quotes[0].text
+    assert a.answer == "212"
+
+
+def test_short_answer_is_verbatim_in_the_top_quote_and_marked_by_its_span(engine):
+    a = engine.ask("When did the harbour bridge reopen?")
+    q = a.quotes[0]
+    assert a.answer == "Friday"
+    assert q.answer_span is not None and q.text[q.answer_span[0]:q.answer_span[1]] == a.answer
+
+
+def test_person_question_gets_the_name(engine):
+    a = engine.ask("Who designed the bridge?")
+    assert "Ingrid Holm" in a.quotes[0].text and a.answer == "Ingrid Holm"
+
+
+def test_who_is_gets_the_appositive(engine):
+    assert engine.ask("Who is Ingrid Holm?").answer == "a Norwegian architect"
+
+
+def test_question_with_a_year_the_documents_lack_is_declined(engine):
+    a = engine.ask("How many cables were replaced in 2019?")
+    assert not a.answered and "2019" in a.reason
+
+
+def test_question_with_a_month_the_passage_lacks_is_declined(engine):
+    assert not engine.ask("How many ferries ran at a time in October?").answered
+
+
+def test_question_mostly_about_other_things_is_declined(engine):
+    assert not engine.ask("What is the population of the capital of Norway today?").answered
+
+
+def test_question_with_no_known_word_is_declined(engine):
+    assert not engine.ask("How do you make guacamole?").answered
+
+
+def test_misspelled_words_are_corrected_against_the_documents(engine):
+    a = engine.ask("How many steal cabels did the enginers replace?")
+    assert a.answered and "212 steel cables" in a.quotes[0].text
+    assert "cables" in a.resolved_question
+
+
+def test_elliptical_follow_up_reuses_the_previous_question(engine):
+    first = engine.ask("How much did the repairs cost?")
+    a = engine.ask("And who paid for them?", state=first.state)
+    assert a.answered and "regional transport agency" in a.quotes[0].text
+
+
+def test_pronoun_follow_up_uses_the_person_named_before(engine):
+    first = engine.ask("Who is Ingrid Holm?")
+    a = engine.ask("What else did she design?", state=first.state)
+    assert a.answered and "old ferry terminal" in a.quotes[0].text
+
+
+def test_reset_state_forgets_the_topic(engine):
+    engine.ask("Who is Ingrid Holm?")
+    a = engine.ask("What else did she design?", state=ChatState())
+    assert a.resolved_question == "What else did she design?"
+
+
+@pytest.mark.parametrize("question, quoted, short", [
+    ("Who wrote the article?", "By Ellen Marsh and Tom Reyes", "Ellen Marsh and Tom Reyes"),
+    ("When was the article published?", "March 3", "March 3"),
+    ("Which newspaper published this article?", "The Coastal Gazette", "The Coastal Gazette"),
+])
+def test_questions_about_the_document_quote_its_header(engine, question, quoted, short):
+    a = engine.ask(question)
+    assert a.answered and a.quotes[0].text == quoted and a.quotes[0].paragraph == 0
+    assert a.answer == short
+    assert quoted in ARTICLE
+
+
+def test_reason_question_prefers_the_sentence_with_because(engine):
+    a = engine.ask("Why did the works take too long?")
+    assert "because the cables arrived late" in a.quotes[0].text

@@ -1,0 +1,32 @@
+"""Follow-up resolution from the chat's previous turn (pure function over ChatState)."""
+
+from retrieval.followup import resolve
+from retrieval.models import ChatState
+
+
+def _state(resolved: str, names: list[str] | None = None) -> ChatState:
+    return ChatState().add({"question": resolved, "resolved": resolved, "names": names or [], "quotes": [7, 9]})
+
+
+def test_first_question_is_left_alone():
+    assert resolve("And in May?", ChatState()) == ("And in May?", False)
+
+
+def test_self_contained_question_is_left_alone():
+    state = _state("How many bridges were repaired this week?")
+    assert resolve("Who designed the harbour bridge?", state) == ("Who designed the harbour bridge?", False)
+
+
+def test_and_in_month_replaces_the_previous_time_expression():
+    text, _ = resolve("And in May?", _state("How many bridges were repaired this week?"))
+    assert text == "How many bridges were repaired in May?"
+
+
+def test_pronoun_is_resolved_with_the_names_of_the_last_turn():
+    text, skip = resolve("Where is her company based?", _state("Who is Ingrid Holm?", ["Ingrid Holm"]))
+    assert "Ingrid Holm" in text and not skip
+
+
+def test_what_else_asks_to_skip_the_previous_answer():
+    _, skip = resolve("What else did he say?", _state("What did Tom Reyes say about tolls?", ["Tom Reyes"]))
+    assert skip

@@ -1,0 +1,61 @@
+"""Question analysis: answer type, names, numbers, questions about the document itself."""
+
+import pytest
+
+from retrieval import question as qa
+from retrieval.text import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer("english")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("How many bridges cross the river?", qa.COUNT),
+    ("How much did the tower cost?", qa.COUNT),
+    ("What percentage of voters stayed home?", qa.COUNT),
+    ("When did the museum open?", qa.DATE),
+    ("In which year was the bridge built?", qa.DATE),
+    ("Who designed the bridge?", qa.PERSON),
+    ("What is the full name of the architect?", qa.PERSON),
+    ("Where is the observatory?", qa.PLACE),
+    ("Which country hosted the games?", qa.PLACE),
+    ("Which company built the dam?", qa.ORGANISATION),
+    ("Why did the council close the road?", qa.REASON),
+    ("Is the bridge open at night?", qa.YES_NO),
+    ("What did the mayor say about the budget?", qa.DESCRIPTION),
+    ("", qa.DESCRIPTION),
+])
+def test_answer_type(analyzer, text, expected):
+    assert qa.analyse(text, analyzer).answer_type == expected
+
+
+def test_auxiliary_after_what_is_not_a_type_noun(analyzer):
+    assert qa.analyse("What did the government promise?", analyzer).answer_type == qa.DESCRIPTION
+
+
+def test_multiword_names_are_found(analyzer):
+    q = qa.analyse("What did Ada Lovelace write about the Analytical Engine?", analyzer)
+    assert q.names == (("ada", "lovelace"), ("analytical", "engine"))
+
+
+def test_shouted_question_has_no_names(analyzer):
+    assert qa.analyse("WHAT DID ADA LOVELACE WRITE", analyzer).names == ()
+
+
+def test_numbers_words_and_digits_are_normalised(analyzer):
+    assert qa.analyse("Were four ships sunk in 1,905 or 1905?", analyzer).numbers == ("4", "1905")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Who wrote the article?", "author"),
+    ("Which reporters are behind this story?", "author"),
+    ("When was the article published?", "date"),
+    ("Which newspaper published this article?", "publication"),
+    ("What is the headline of the story?", "title"),
+    ("Who wrote the Iliad?", None),
+    ("When was the bridge built?", None),
+])
+def test_questions_about_the_document(analyzer, text, expected):
+    assert qa.analyse(text, analyzer).about_document == expected

@@ -1,0 +1,57 @@
+"""Short answers: always a verbatim span of the sentence, chosen by the answer type, or None."""
+
+import pytest
+
+from retrieval import question as qa
+from retrieval.span import answer_span
+from retrieval.text import Analyzer
+
+
+@pytest.fixture(scope="module")
+def analyzer() -> Analyzer:
+    return Analyzer("english")
+
+
+def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
+    span = answer_span(sentence, qa.analyse(question, analyzer), analyzer)
+    return None if span is None else sentence[span[0]:span[1]]
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How many bridges were repaired in May?",
+     "The city repaired 14 bridges in May, the council said.", "14"),
+    ("How many ferries usually cross at once?",
+     "In summer it has usually been one or two at a time.", "one or two"),
+    ("What share of voters stayed home?", "About 37% of voters stayed home.", "37%"),
+    ("When did the museum reopen?", "The museum reopened on Friday after a long closure.", "Friday"),
+    ("In which years was the mill flooded?", "The mill was flooded in 1998 and 2004.", "1998 and 2004"),
+    ("Who designed the harbour bridge?",
+     "The harbour bridge was designed by Ellen Marsh, a local engineer.", "Ellen Marsh"),
+    ("Where is the Nordic Seed Vault based?",
+     "The Nordic Seed Vault, an archive based in Norway, keeps samples.", "Norway"),
+    ("Who is Ellen Marsh?", "The bridge was designed by Ellen Marsh, a local engineer, in 1932.", "a local engineer"),
+    ("Which office approved the permit?",
+     "On Monday, the city's planning office approved the permit.", "city's planning office"),
+    ("Is this the first or the second flood this year?", "The flood is the second this year.", "second"),
+])
+def test_span_by_answer_type(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
+
+
+def test_span_is_verbatim_with_curly_quotes(analyzer):
+    sentence = "Officials said the agency’s “review” ended in March 2021."
+    got = short("When did the review end?", sentence, analyzer)
+    assert got is not None and got in sentence
+
+
+def test_yes_no_question_has_no_span(analyzer):
+    assert short("Is the bridge open?", "The bridge is open to walkers.", analyzer) is None
+
+
+def test_count_without_a_number_has_no_span(analyzer):
+    assert short("How many bridges were repaired?", "Several bridges were repaired.", analyzer) is None
+
+
+def test_number_already_in_the_question_is_not_the_answer(analyzer):
+    assert short("In how many steps were the 55 crates moved?",
+                 "Workers moved 55 crates in two steps.", analyzer) == "two"
