@@ -1,8 +1,8 @@
 """Deciding "not in the documents": does the best candidate support the question?
 
 Signals, each normalised so that no cut-off depends on one document's scores:
-- the share of the question's key-term idf weight found in the candidate sentence and its
-  neighbours (a key term absent from every document counts with the highest idf);
+- the share of the question's key-term idf weight found in the candidate's passage (a key term
+  absent from every document weighs like the rarest word they hold);
 - a specific number, year, month or weekday of the question missing from that context;
 - a "how many" question whose candidate holds no number at all.
 """
@@ -42,7 +42,7 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
             df: dict[str, int], n_docs: int) -> Support:
     """How well a candidate's context (the sentence and its neighbours) covers the question."""
     def idf(t: str) -> float:
-        d = df.get(t, 0)
+        d = max(df.get(t, 1), 1)  # a word no document has weighs like the rarest word they have
         return math.log1p((n_docs - d + 0.5) / (d + 0.5))
 
     total = sum(idf(t) for t in key)
