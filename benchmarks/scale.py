@@ -70,7 +70,8 @@ def work_ours_build(a: argparse.Namespace) -> dict:
     assert not cached
     out = {"build_s": build_s, "passages": len(index.corpus.passages), "sentences": len(index.corpus.sentences),
            "terms": len(index.vocab), "index_mb": folder_mb(current_build(Path(a.cache), Path(a.docs))),
-           "file_cache_mb": folder_mb(settings.index_dir / "files"), "build_peak_rss_mb": peak_rss_mb()}
+           "file_cache_mb": folder_mb(settings.index_dir / "files"), "build_peak_rss_mb": peak_rss_mb(),
+           "parse_workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
     if a.refresh:
         del index
         n_files = len(list(Path(a.docs).glob("*.txt")))

@@ -64,13 +64,18 @@ def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int
     by_term = by_doc.tocsc()
     del by_doc
     rows, indptr = by_term.indices, by_term.indptr.astype(np.int64)
-    starts = np.ones(len(rows), dtype=bool)  # where a new (term, document) run begins
-    if len(rows):
+    del by_term
+    n = len(rows)
+    starts = np.ones(n, dtype=bool)  # where a new (term, document) run begins
+    if n:
         np.not_equal(rows[1:], rows[:-1], out=starts[1:])
         starts[indptr[:-1][np.diff(indptr) > 0]] = True
-    first = np.flatnonzero(starts)
-    tf = np.diff(np.append(first, len(rows))).astype(np.int32)
-    return np.searchsorted(first, indptr).astype(np.int64), rows[first].astype(np.int32), tf
+    position = index_type  # chunked, so no int64 temporary as long as the token array
+    first = np.concatenate([np.flatnonzero(starts[lo:lo + _CHUNK]).astype(position) + position(lo)
+                            for lo in range(0, n, _CHUNK)] or [np.zeros(0, dtype=position)])
+    del starts
+    tf = np.diff(first, append=position(n)).astype(np.int32)
+    return np.searchsorted(first, indptr).astype(np.int64), rows[first].astype(np.int32, copy=False), tf
 
 
 @dataclass(frozen=True)

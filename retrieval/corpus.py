@@ -231,65 +231,63 @@ class Assembled:
     passage_offsets: np.ndarray  # int64, n_passages + 1: token boundaries of passages
 
 
-def assemble(files: Sequence[ParsedFile], progress: Callable[[int, int], None] | None = None,
-             base_vocab: Sequence[str] | None = None) -> Assembled:
-    """Join parsed files in order.
+def assemble(files: list[ParsedFile | None], progress: Callable[[int, int], None] | None = None,
+             base_vocab: Sequence[str] | None = None, consume: bool = False) -> Assembled:
+    """Join parsed files in order into arrays allocated once.
 
     Without `base_vocab`, term ids are given in order of first use, as a single pass would. With
     it (a refresh), the previous build's ids are kept, files with vocab None use them as they are,
     and new terms are appended; terms of removed files stay, unused, until a full rebuild.
+    `consume` empties `files` as it goes, so each file's memory is freed once copied.
     """
     if base_vocab is None:  # dict.fromkeys keeps first occurrences in order, in C
         ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.vocab or () for f in files)))}
     else:
         ids = {t: i for i, t in enumerate(base_vocab)}
-    documents, tables, passage_of, terms = [], [], [], []
-    n_passages = n_sentences = done = 0
+    n_sentences = sum(f.n_sentences for f in files)
     total = sum(len(f.passage_sizes) for f in files)
-    for f in files:
+    terms = np.empty(sum(len(f.tokens) for f in files), dtype=np.int32)
+    blob = np.empty(sum(len(f.text_blob) for f in files), dtype=np.uint8)
+    term_offsets = np.zeros(n_sentences + 1, dtype=np.int64)
+    text_offsets = np.zeros(n_sentences + 1, dtype=np.int64)
+    table = np.empty((total, 4), dtype=np.int32)
+    passage_of = np.empty(n_sentences, dtype=np.int32)
+    documents = []
+    p = s = 0  # passages and sentences so far
+    for i in range(len(files)):
+        f = files[i]
+        t0, b0, k, n = int(term_offsets[s]), int(text_offsets[s]), len(f.passage_sizes), f.n_sentences
         if f.vocab is None:
             if base_vocab is None:
                 raise ValueError("a document in base-vocabulary ids needs base_vocab")
-            terms.append(np.asarray(f.tokens, dtype=np.int32))
+            terms[t0:t0 + len(f.tokens)] = f.tokens
         else:
             remap = np.fromiter((ids.setdefault(t, len(ids)) for t in f.vocab), dtype=np.int32, count=len(f.vocab))
-            terms.append(remap[f.tokens])
-        k = len(f.passage_sizes)
-        firsts = n_sentences + np.concatenate(([0], np.cumsum(f.passage_sizes)[:-1])) if k else np.zeros(0)
-        tables.append(np.column_stack([np.full(k, len(documents)), f.passage_numbers, firsts, f.passage_sizes]))
-        passage_of.append(np.repeat(np.arange(n_passages, n_passages + k, dtype=np.int32), f.passage_sizes))
-        documents.append(_replace_first_passage(f.document, n_passages))
-        n_passages += k
-        n_sentences += f.n_sentences
-        done += k
+            np.take(remap, f.tokens, out=terms[t0:t0 + len(f.tokens)])
+        blob[b0:b0 + len(f.text_blob)] = np.frombuffer(f.text_blob, dtype=np.uint8)
+        term_offsets[s + 1:s + n + 1] = t0 + f.token_offsets[1:]
+        text_offsets[s + 1:s + n + 1] = b0 + f.text_offsets[1:]
+        sizes = np.asarray(f.passage_sizes)
+        table[p:p + k, 0] = len(documents)
+        table[p:p + k, 1] = f.passage_numbers
+        table[p:p + k, 2] = s + np.cumsum(sizes) - sizes
+        table[p:p + k, 3] = sizes
+        passage_of[s:s + n] = np.repeat(np.arange(p, p + k, dtype=np.int32), sizes)
+        documents.append(_replace_first_passage(f.document, p))
+        p, s = p + k, s + n
+        if consume:
+            files[i] = None
         if progress:
-            progress(done, total)
-    table = np.concatenate(tables).astype(np.int32) if tables else np.zeros((0, 4), dtype=np.int32)
-    sentence_offsets = _join_offsets([f.token_offsets for f in files])
-    text_offsets = _join_offsets([f.text_offsets for f in files])
-    blob = np.frombuffer(b"".join(f.text_blob for f in files), dtype=np.uint8)
-    passages = PassageTable(table.reshape(-1, 4))
-    sentences = SentenceTable(blob, text_offsets,
-                              np.concatenate(passage_of) if passage_of else np.zeros(0, dtype=np.int32), passages)
-    first = passages.table[:, 2].astype(np.int64)
-    passage_offsets = np.append(sentence_offsets[first], sentence_offsets[-1])
+            progress(p, total)
+    passages = PassageTable(table)
+    passage_offsets = np.append(term_offsets[table[:, 2].astype(np.int64)], term_offsets[-1])
     return Assembled(
-        corpus=Corpus(tuple(documents), passages, sentences),
+        corpus=Corpus(tuple(documents), passages, SentenceTable(blob, text_offsets, passage_of, passages)),
         vocab=list(ids),
-        sentence_terms=np.concatenate(terms) if terms else np.zeros(0, dtype=np.int32),
-        sentence_offsets=sentence_offsets,
+        sentence_terms=terms,
+        sentence_offsets=term_offsets,
         passage_offsets=passage_offsets,
     )
-
-
-def _join_offsets(parts: Sequence[np.ndarray]) -> np.ndarray:
-    """Per-file offsets (each starting at 0) -> one offsets array over the concatenation."""
-    out = [np.zeros(1, dtype=np.int64)]
-    base = 0
-    for p in parts:
-        out.append(p[1:] + base)
-        base += int(p[-1])
-    return np.concatenate(out)
 
 
 def _replace_first_passage(d: Document, first: int) -> Document:

@@ -126,7 +126,7 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
     del parsed
     reused = any(f.vocab is None for f in files)
     joined = assemble(files, (lambda done, total: progress("passages", done, total)) if progress else None,
-                      base_vocab=previous.index.vocab if reused else None)
+                      base_vocab=previous.index.vocab if reused else None, consume=True)
     del files, previous
     corpus = joined.corpus
     if not len(corpus.sentences):
