@@ -27,8 +27,8 @@ from telegram.ext import (AIORateLimiter, Application, ApplicationBuilder, Appli
 from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_html import (answer_html, context_html, esc, quotes_html, sources_html,
                                split_html)
-from bot.telegram_plumbing import (AiohttpRequest, JsonFilePersistence, PerChatUpdateProcessor,
-                                   RetryingLimiter)
+from bot.telegram_plumbing import (JsonFilePersistence, PerChatUpdateProcessor, RetryingLimiter,
+                                   make_request)
 from config import Settings
 from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
 
@@ -57,7 +57,7 @@ STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
 MORE, CONTEXT = "more", "context"
 _COMMAND = re.compile(r"/\w+(?:@(\w+))?")
 KEPT_REPLIES = 20  # answers per chat whose buttons still work
-CONNECTIONS = 32  # to the Bot API, for sending; getUpdates has its own
+CONNECTIONS = 8  # requests in flight to the Bot API (40+/s at 200 ms round trips); getUpdates has its own
 CONCURRENT_UPDATES = 64
 # "typing…" only when an answer takes long enough to notice: Telegram clears it when the reply
 # lands anyway, and skipping it for quick answers halves the requests a busy bot makes.
@@ -328,7 +328,8 @@ def telegram_rate_limiter() -> AIORateLimiter:
 def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:
     """The PTB Application for `settings`, talking to settings.telegram_api_url."""
     bot = QuoteBot(settings, engine)
-    requests = (AiohttpRequest(CONNECTIONS), AiohttpRequest(1))  # everything else, getUpdates
+    # Everything else, then getUpdates: settings.http_client picks PTB's httpx or aiohttp.
+    requests = (make_request(settings.http_client, CONNECTIONS), make_request(settings.http_client, 1))
 
     async def close_requests(app: Application) -> None:
         """Also when start-up failed (PTB skips shutting down a bot that never initialised)."""
@@ -342,7 +343,7 @@ def build_application(settings: Settings, engine: Engine, *, persistence_interva
         .token(settings.telegram_token)
         .base_url(f"{root}/bot")
         .base_file_url(f"{root}/file/bot")
-        .rate_limiter(RetryingLimiter(limiter))
+        .rate_limiter(RetryingLimiter(limiter, in_flight=CONNECTIONS))
         .concurrent_updates(PerChatUpdateProcessor(CONCURRENT_UPDATES))
         .request(requests[0])
         .get_updates_request(requests[1])

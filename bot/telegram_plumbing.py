@@ -16,7 +16,7 @@ import aiohttp
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor, DictPersistence, PersistenceInput
-from telegram.request import BaseRequest, RequestData
+from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,22 @@ RETRY_AFTER_ATTEMPTS = 5
 # Requests beyond a request object's connections wait (up to POOL_TIMEOUT) instead of failing.
 POOL_TIMEOUT = 30.0
 _TOKEN_IN_URL = re.compile(r"/bot[^/\s]+")
+HTTP_CLIENTS = ("httpx", "aiohttp")
+
+
+def make_request(client: str, connections: int) -> BaseRequest:
+    """PTB's network layer: its own HTTPXRequest, or AiohttpRequest (less CPU per request).
+
+    HTTP/1.1 for httpx: HTTP/2 needs the h2 package and TLS, and a local or self-hosted Bot API
+    server speaks plain HTTP/1.1 anyway. The pool timeout is long so that a burst of answers
+    queues for a connection instead of failing after PTB's default one second.
+    """
+    if client == "httpx":
+        return HTTPXRequest(connection_pool_size=connections, read_timeout=5.0, write_timeout=5.0,
+                            connect_timeout=5.0, pool_timeout=POOL_TIMEOUT, http_version="1.1")
+    if client == "aiohttp":
+        return AiohttpRequest(connections)
+    raise ValueError(f"unknown HTTP client {client!r}; choose one of {', '.join(HTTP_CLIENTS)}")
 
 
 
@@ -33,13 +49,21 @@ class RetryingLimiter(BaseRateLimiter[int]):
 
     A timeout is not retried: the request may have reached Telegram, and a retry would send the
     message twice. getUpdates never comes through here; the updater retries it itself.
+
+    At most `in_flight` requests are on the wire at once (one per connection): the rest wait
+    here, cheaply, rather than in httpcore's connection pool, whose queue costs CPU per waiter.
     """
 
-    def __init__(self, limiter: BaseRateLimiter | None, backoff: float = 0.5) -> None:
+    def __init__(self, limiter: BaseRateLimiter | None, backoff: float = 0.5,
+                 in_flight: int | None = None) -> None:
         self.limiter = limiter
         self.backoff = backoff  # seconds before the first network retry; doubles each time
+        self.in_flight = in_flight
+        self._slots: asyncio.Semaphore | None = None
 
     async def initialize(self) -> None:
+        if self.in_flight:
+            self._slots = asyncio.Semaphore(self.in_flight)
         if self.limiter:
             await self.limiter.initialize()
 
@@ -50,6 +74,8 @@ class RetryingLimiter(BaseRateLimiter[int]):
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
                               kwargs: dict[str, Any], endpoint: str, data: dict[str, Any],
                               rate_limit_args: int | None) -> Any:
+        if self._slots is not None:
+            callback = self._one_slot(callback)
         waits = failures = 0
         while True:
             try:
@@ -73,6 +99,15 @@ class RetryingLimiter(BaseRateLimiter[int]):
                     raise
                 logger.warning("%s failed (%s); retrying", endpoint, error)
                 await asyncio.sleep(self.backoff * 2 ** (failures - 1))
+
+
+    def _one_slot(self, callback: Callable[..., Coroutine[Any, Any, Any]]) -> Callable[..., Coroutine[Any, Any, Any]]:
+        slots = self._slots
+
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            async with slots:
+                return await callback(*args, **kwargs)
+        return call
 
 
 class AiohttpRequest(BaseRequest):
