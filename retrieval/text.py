@@ -11,7 +11,7 @@ from importlib import resources
 import Stemmer
 
 # Bump when tokenising, folding or stopwords change: saved indexes built with another version are rebuilt.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 
 # Curly quotes, primes and dashes that should match their plain forms.
 _FOLD_TABLE = str.maketrans({
@@ -69,6 +69,17 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(fold(w) for line in lines for w in line.split())
 
 
+@lru_cache(maxsize=None)
+def irregular_forms(language: str) -> dict[str, str]:
+    """Irregular verb forms -> base form ('won' -> 'win'), from retrieval/data/irregular_<language>.txt."""
+    try:
+        data = resources.files("retrieval.data").joinpath(f"irregular_{language}.txt").read_text("utf-8")
+    except FileNotFoundError:
+        return {}
+    pairs = (line.split() for line in data.splitlines() if line.strip() and not line.startswith("#"))
+    return {p[0]: p[1] for p in pairs if len(p) == 2}
+
+
 def supported_languages() -> list[str]:
     return sorted(Stemmer.algorithms())
 
@@ -83,6 +94,7 @@ class Analyzer:
     language: str = "english"
     _stemmer: Stemmer.Stemmer = field(init=False, repr=False)
     _stops: frozenset[str] = field(init=False, repr=False)
+    _irregular: dict[str, str] = field(init=False, repr=False)
     _cache: dict[str, str] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -92,11 +104,13 @@ class Analyzer:
             )
         self._stemmer = Stemmer.Stemmer(self.language)
         self._stops = stopwords(self.language)
+        self._irregular = irregular_forms(self.language)
 
     def stem(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
-            stem = word if (word[0].isdigit() or word.endswith(".")) else self._stemmer.stemWord(word)
+            base = self._irregular.get(word, word)
+            stem = word if (word[0].isdigit() or word.endswith(".")) else self._stemmer.stemWord(base)
             self._cache[word] = stem
         return stem
 
