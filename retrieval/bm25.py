@@ -124,16 +124,22 @@ class BM25Index:
     def df(self, term: int) -> int:
         return int(self.indptr[term + 1] - self.indptr[term])
 
+    def _spans(self, terms: Sequence[int], boosts: Sequence[float] | None) -> list[tuple[int, int, float]]:
+        """(start, end, boost) of each known query term's postings."""
+        boosts = [1.0] * len(terms) if boosts is None else list(boosts)
+        spans = [(int(self.indptr[t]), int(self.indptr[t + 1]), float(w))
+                 for t, w in zip(terms, boosts) if 0 <= t < self.n_terms]
+        return [s for s in spans if s[1] > s[0]]
+
+    def _dense(self, spans: list[tuple[int, int, float]]) -> bool:
+        return sum(hi - lo for lo, hi, _ in spans) * DENSE_RATIO > self.n_docs
+
     def score(self, terms: Sequence[int], boosts: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(documents touched, their scores), documents ascending. Repeated query terms count again."""
-        boosts = [1.0] * len(terms) if boosts is None else list(boosts)
-        pairs = [(int(t), float(w)) for t, w in zip(terms, boosts) if 0 <= t < self.n_terms]
-        spans = [(int(self.indptr[t]), int(self.indptr[t + 1]), w) for t, w in pairs]
-        spans = [s for s in spans if s[1] > s[0]]
+        spans = self._spans(terms, boosts)
         if not spans:
             return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
-        touched = sum(hi - lo for lo, hi, _ in spans)
-        if touched * DENSE_RATIO > self.n_docs:
+        if self._dense(spans):
             return self._score_dense(spans)
         return self._score_sparse(spans)
 
@@ -151,7 +157,9 @@ class BM25Index:
         touched, inverse = np.unique(docs, return_inverse=True)
         return touched.astype(np.int32), np.bincount(inverse, weights=vals, minlength=len(touched))
 
-    def _score_dense(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
+    def _accumulate(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray | None]:
+        """Scores of every document, and which were touched (None when all boosts are positive:
+        then a touched document is exactly one scoring above zero)."""
         acc = np.zeros(self.n_docs, dtype=np.float64)
         hit = np.zeros(self.n_docs, dtype=bool) if any(w <= 0 for _, _, w in spans) else None
         for lo, hi, w in spans:
@@ -159,22 +167,31 @@ class BM25Index:
             acc[docs] += vals  # a term lists each document once, so fancy-index += is exact
             if hit is not None:
                 hit[docs] = True
+        return acc, hit
+
+    def _score_dense(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
+        acc, hit = self._accumulate(spans)
         docs = np.flatnonzero(acc if hit is None else hit)
         return docs.astype(np.int32), acc[docs]
 
     def top_k(self, terms: Sequence[int], k: int, boosts: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """The k best documents, best first; ties go to the earlier document."""
-        docs, scores = self.score(terms, boosts)
-        if len(docs) == 0 or k <= 0:
-            return docs[:0], scores[:0]
-        if len(docs) > k:
-            keep = np.argpartition(-scores, k - 1)[:k]
-            # argpartition may cut inside a run of tied scores: take every document tied with the k-th
-            kth = scores[keep].min()
-            keep = np.flatnonzero(scores >= kth)
-            docs, scores = docs[keep], scores[keep]
-        order = np.lexsort((docs, -scores))[:k]
-        return docs[order], scores[order]
+        spans = self._spans(terms, boosts)
+        if not spans or k <= 0:
+            return np.empty(0, dtype=np.int32), np.empty(0, dtype=np.float64)
+        if not self._dense(spans):
+            return _best(*self._score_sparse(spans), k)
+        acc, hit = self._accumulate(spans)
+        if hit is not None:
+            docs = np.flatnonzero(hit)
+            return _best(docs.astype(np.int32), acc[docs], k)
+        # Only documents scoring at least the k-th best of some subset can be in the top k. The
+        # rarest term's documents are few and score high, so this leaves few candidates to sort.
+        lo, hi, _ = min(spans, key=lambda s: s[1] - s[0])
+        sample = acc[self.indices[lo:hi]]
+        floor = np.partition(sample, len(sample) - k)[len(sample) - k] if len(sample) >= k else 0.0
+        docs = np.flatnonzero(acc >= floor) if floor > 0 else np.flatnonzero(acc)
+        return _best(docs.astype(np.int32), acc[docs], k)
 
     def save(self, directory: Path, name: str) -> list[Path]:
         """Write the arrays and their description; returns the files written (for fsync)."""
@@ -203,3 +220,14 @@ class BM25Index:
                 or len(index.weights) != len(index.indices) or len(index.doc_len) != index.n_docs):
             raise ValueError("BM25 index arrays do not fit together")
         return index
+
+
+def _best(docs: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The k best of (docs, scores), best first, ties to the earlier document."""
+    if len(docs) > k:
+        keep = np.argpartition(-scores, k - 1)[:k]
+        # argpartition may cut inside a run of tied scores: take every document tied with the k-th
+        keep = np.flatnonzero(scores >= scores[keep].min())
+        docs, scores = docs[keep], scores[keep]
+    order = np.lexsort((docs, -scores))[:k]
+    return docs[order], scores[order]

@@ -107,3 +107,17 @@ def test_load_rejects_arrays_that_do_not_fit(tmp_path):
     np.save(tmp_path / "p.indices.npy", np.zeros(1, dtype=np.int32))
     with pytest.raises(ValueError):
         BM25Index.load(tmp_path, "p")
+
+
+@pytest.mark.parametrize("boosts", [None, [1.0, 2.0, 0.5, 1.0], [1.0, 0.0, 1.0, -0.5]])
+@pytest.mark.parametrize("k", [1, 3, 10, 2000])
+def test_top_k_equals_full_sort_on_the_dense_path(boosts, k):
+    docs = random_corpus(5, 1500, 30)  # common terms: the query touches most documents
+    index = BM25Index.build(docs, 30)
+    query = [0, 1, 2, 9]
+    assert index._dense(index._spans(query, boosts))
+    touched, scores = index.score(query, boosts)
+    order = sorted(range(len(touched)), key=lambda i: (-scores[i], touched[i]))[:k]
+    top, top_scores = index.top_k(query, k, boosts)
+    assert top.tolist() == [int(touched[i]) for i in order]
+    assert np.array_equal(top_scores, scores[order])
