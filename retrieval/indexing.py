@@ -15,8 +15,10 @@ import logging
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -67,11 +69,17 @@ def _parse_files(docs_dir: Path, sources: list[str], language: str) -> list[Pars
 
 def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers: int,
                       done: Callable[[list[loading.FileStamp], list[ParsedFile | None]], None]) -> None:
-    """Parse files in worker processes, in chunks so each keeps a warm TermCache."""
+    """Parse files in worker processes, in chunks so each keeps a warm TermCache.
+
+    Forks when this process runs no other thread (cheap, and nothing re-imported); otherwise uses
+    a fork server, which must re-import the main module and so can fail (a script read from
+    stdin, an unguarded script): the caller then parses what is left in this process.
+    """
     n_chunks = workers * 4
     chunks = [todo[i::n_chunks] for i in range(n_chunks) if todo[i::n_chunks]]
-    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    method = "fork" if threading.active_count() == 1 and sys.platform.startswith("linux") else (
+        "forkserver" if sys.platform.startswith("linux") else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
         futures = {pool.submit(_parse_files, settings.docs_dir, [s.source for s in c], settings.language): c
                    for c in chunks}
         for future in as_completed(futures):
@@ -112,10 +120,13 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
 
     workers = workers or os.cpu_count() or 1
     if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
-        _parse_in_workers(settings, todo, workers, done)
-    else:
-        terms = TermCache(Analyzer(settings.language))
-        for stamp in todo:
+        try:
+            _parse_in_workers(settings, todo, workers, done)
+        except (BrokenProcessPool, OSError, RuntimeError) as e:
+            logger.warning("parsing in worker processes failed (%s); continuing in this process", e)
+    terms = TermCache(Analyzer(settings.language))
+    for stamp in todo:
+        if stamp.source not in parsed:
             raw = loading.read_document(settings.docs_dir, stamp.source)
             done([stamp], [parse_document(raw, terms) if raw is not None else None])
     read = len(todo)

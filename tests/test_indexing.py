@@ -1,6 +1,7 @@
 """Building and refreshing the index: per-file cache, incremental equals full, progress, fast terms."""
 
 import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -220,3 +221,32 @@ def test_parsing_in_worker_processes_gives_the_same_index(make_docs, settings_fo
     parallel, _ = open_index(settings_for(docs), workers=2)
     serial, _ = open_index(settings_for(docs).with_overrides(cache_dir=tmp_path / "serial"), workers=1)
     assert_same_index(parallel, serial)
+
+
+def test_failed_worker_processes_fall_back_to_parsing_here(make_docs, settings_for, tmp_path):
+    """A script read from stdin, with a thread running, cannot be re-imported by a fork server."""
+    import subprocess
+    import sys
+    import textwrap
+
+    from retrieval import indexing
+
+    n = indexing.PARALLEL_MIN_FILES + 2
+    docs = make_docs({f"f{i:03d}.txt": article(f"Note {i}", f"Report {i} says the harbour held {i} ships.")
+                      for i in range(n)})
+    script = textwrap.dedent(f"""
+        import threading
+        from pathlib import Path
+        from config import load_settings
+        from retrieval.indexing import open_index
+        threading.Thread(target=threading.Event().wait, args=(30,), daemon=True).start()
+        settings = load_settings(env={{"QUOTEQA_CACHE_DIR": {str(tmp_path / "c")!r}}}).with_overrides(
+            docs_dir=Path({str(docs)!r}))
+        index, _ = open_index(settings, workers=2)
+        print(len(index.corpus.documents))
+    """)
+    result = subprocess.run([sys.executable, "-"], input=script, capture_output=True, text=True,
+                            cwd=str(Path(indexing.__file__).parent.parent))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split()[-1] == str(n)
+    assert "continuing in this process" in result.stderr
