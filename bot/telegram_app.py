@@ -72,6 +72,18 @@ class TelegramSetupError(QuoteqaError):
     exit_code = 2
 
 
+class _StartupAbortFilter(logging.Filter):
+    """Drops PTB's log line for a start-up that gave up (rejected token, unreachable server):
+    the exception reaches run(), which says the same in one "Error: ..." line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not (message.startswith("Network Retry Loop (Bootstrap") and "Abort" in message)
+
+
+_STARTUP_ABORT_FILTER = _StartupAbortFilter()
+
+
 def state_file(settings: Settings) -> Path:
     return settings.index_dir / "telegram_chats.json"
 
@@ -376,6 +388,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
                                 "(create a bot with @BotFather to get one)")
     for noisy in ("httpx", "httpcore"):  # httpx logs every URL, and the URL holds the token
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("telegram.ext").addFilter(_STARTUP_ABORT_FILTER)  # a second add of it is a no-op
     engine = Engine.open(settings)
     logger.info("Serving %d documents from %s", engine.stats["documents"], settings.docs_dir)
     app = build_application(settings, engine)

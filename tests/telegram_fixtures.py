@@ -101,3 +101,17 @@ async def running_bot(settings: Settings, engine: Engine, poll_timeout: int = 10
 async def bot(settings: Settings, engine: Engine, server: BotApiServer) -> AsyncIterator:
     async with running_bot(settings, engine) as app:
         yield app
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def http_client(request: pytest.FixtureRequest) -> str:
+    """PTB's own httpx client (the default every other test uses) and the aiohttp one."""
+    return request.param
+
+
+@pytest.fixture
+async def client_bot(tmp_path: Path, server: BotApiServer, docs: Path, http_client: str) -> AsyncIterator:
+    """The bot on the small corpus, talking through `http_client`."""
+    settings = make_settings(tmp_path, server, docs, QUOTEQA_HTTP_CLIENT=http_client)
+    async with running_bot(settings, Engine.open(settings)) as app:
+        yield app

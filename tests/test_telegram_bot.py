@@ -9,13 +9,15 @@ import time
 from pathlib import Path
 
 import pytest
+from telegram.request import HTTPXRequest
 
 from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_app import (COMMANDS, ERROR_TEXT, NON_TEXT_TEXT, REFUSAL_TEXT, STALE_BUTTON_TEXT,
                               state_file)
+from bot.telegram_plumbing import AiohttpRequest
 from retrieval import Engine
-from telegram_fixtures import (bot, docs, engine, make_settings, running_bot,  # noqa: F401
-                               server, settings, write_corpus)
+from telegram_fixtures import (bot, client_bot, docs, engine, http_client,  # noqa: F401
+                               make_settings, running_bot, server, settings, write_corpus)
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 QUESTION = "Who rescued eleven sailors?"
@@ -81,8 +83,14 @@ async def test_reset_forgets_the_conversation(server, bot, ann):
     assert bot.chat_data[chat["id"]]["state"] == {"turns": []}
 
 
-async def test_question_is_answered_with_the_quote_from_the_seed_article(tmp_path, server, ann):
-    settings = make_settings(tmp_path, server, SEEDS)
+async def test_http_client_setting_picks_the_request_class(server, client_bot, http_client):
+    expected = {"httpx": HTTPXRequest, "aiohttp": AiohttpRequest}[http_client]
+    assert isinstance(client_bot.bot.request, expected)
+    await server.wait_until(lambda: server.calls_to("getUpdates"))  # the long poll is running
+
+
+async def test_question_is_answered_with_the_quote_from_the_seed_article(tmp_path, server, ann, http_client):
+    settings = make_settings(tmp_path, server, SEEDS, QUOTEQA_HTTP_CLIENT=http_client)
     user, chat = ann
     async with running_bot(settings, Engine.open(settings)):
         [reply] = await ask(server, chat, user, "How many were extradited in February?")
@@ -237,7 +245,7 @@ async def test_pressing_more_twice_is_answered_without_an_error(server, bot, ann
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
-async def test_show_context_replies_with_the_sentences_around_the_quote(server, bot, ann):
+async def test_show_context_replies_with_the_sentences_around_the_quote(server, client_bot, ann):
     user, chat = ann
     [answer] = await ask(server, chat, user, QUESTION)
     query = server.press_button(answer, "context", user)
@@ -257,7 +265,7 @@ async def test_unknown_button_is_still_answered(server, bot, ann):
     assert server.callback_answers[query]["text"] == STALE_BUTTON_TEXT
 
 
-async def test_retry_after_from_the_server_is_waited_out_not_dropped(server, bot, ann):
+async def test_retry_after_from_the_server_is_waited_out_not_dropped(server, client_bot, ann):
     user, chat = ann
     server.fail("sendMessage", retry_after=1)
     started = time.monotonic()

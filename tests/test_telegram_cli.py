@@ -128,5 +128,5 @@ async def test_rejected_token_is_one_clear_line_and_exit_code_2(tmp_path, server
     process = await start(["telegram", "--docs", str(docs)], env)
     out, err = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
-    assert err.decode().splitlines()[-1] == "Error: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN"
+    assert err.decode().splitlines() == ["Error: Telegram rejected the bot token; check TELEGRAM_BOT_TOKEN"]
     assert "not-the-token" not in (out + err).decode()

@@ -1,14 +1,17 @@
-"""The bot's network layer: the aiohttp request class and the retrying rate-limiter wrapper."""
+"""The bot's network layer: both request classes (PTB's HTTPXRequest as the bot configures it,
+and AiohttpRequest) and the retrying rate-limiter wrapper."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
 
-from bot.telegram_plumbing import AiohttpRequest, RetryingLimiter
-from telegram_fixtures import server  # noqa: F401  (fixture)
+from bot.telegram_plumbing import RetryingLimiter, make_request
+from telegram_fixtures import http_client, server  # noqa: F401  (fixtures)
 
 
 def flaky(*failures: Exception):
@@ -54,8 +57,30 @@ async def test_network_errors_give_up_after_a_few_attempts():
     assert len(attempts) == 4
 
 
-async def test_request_posts_form_fields_and_returns_status_and_body(server):
-    request = AiohttpRequest(connections=2)
+async def test_in_flight_requests_are_capped_and_the_rest_wait():
+    running, most = 0, 0
+
+    async def call() -> str:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.01)
+        running -= 1
+        return "ok"
+
+    limiter = RetryingLimiter(None, in_flight=3)
+    await limiter.initialize()
+    results = await asyncio.gather(*(through(limiter, call) for _ in range(10)))
+    assert results == ["ok"] * 10 and most == 3
+
+
+def test_unknown_http_client_is_refused():
+    with pytest.raises(ValueError, match="httpx, aiohttp"):
+        make_request("curl", connections=1)
+
+
+async def test_request_posts_form_fields_and_returns_status_and_body(server, http_client):
+    request = make_request(http_client, connections=2)
     await request.initialize()
     try:
         data = RequestData([RequestParameter("timeout", 0, None), RequestParameter("limit", 5, None)])
@@ -66,10 +91,10 @@ async def test_request_posts_form_fields_and_returns_status_and_body(server):
     assert server.calls_to("getUpdates")[0].params == {"timeout": "0", "limit": "5"}
 
 
-async def test_unreachable_server_is_a_network_error_without_the_url_path(server):
+async def test_unreachable_server_is_a_network_error_without_the_url_path(server, http_client):
     url = f"{server.url}/bot{server.token}/getMe"
     await server.stop()
-    request = AiohttpRequest(connections=1)
+    request = make_request(http_client, connections=1)
     await request.initialize()
     try:
         with pytest.raises(NetworkError) as raised:
@@ -79,8 +104,8 @@ async def test_unreachable_server_is_a_network_error_without_the_url_path(server
     assert server.token not in str(raised.value)
 
 
-async def test_malformed_api_url_error_does_not_show_the_token():
-    request = AiohttpRequest(connections=1)
+async def test_malformed_api_url_error_does_not_show_the_token(http_client):
+    request = make_request(http_client, connections=1)
     await request.initialize()
     try:
         with pytest.raises(NetworkError) as raised:
@@ -90,8 +115,8 @@ async def test_malformed_api_url_error_does_not_show_the_token():
     assert "SECRET" not in str(raised.value)
 
 
-async def test_slow_answer_is_a_timeout(server):
-    request = AiohttpRequest(connections=1)
+async def test_slow_answer_is_a_timeout(server, http_client):
+    request = make_request(http_client, connections=1)
     await request.initialize()
     try:
         data = RequestData([RequestParameter("timeout", 5, None)])
