@@ -3,14 +3,17 @@
 Signals, each normalised so that no cut-off depends on one document's scores:
 - the share of the question's key-term idf weight found in the candidate's passage (a key term
   absent from every document weighs like the rarest word they hold);
-- a specific number, year, month or weekday of the question missing from that context;
+- a specific number, year, month or weekday of the question missing from that context, or a
+  capitalised name of the question ("... to Canada?") that no document mentions;
 - a "how many" question whose candidate holds no number at all.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from retrieval import question as qa
 from retrieval.text import Analyzer, words
@@ -38,9 +41,23 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
                               if not analyzer.is_stopword(w) and w not in skip))
 
 
+def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
+    """Stems of the capitalised words inside the question ('... extradite to Canada?'): the things it is about."""
+    raw = re.findall(r"[^\W\d_][\w'’.-]*", q.text)
+    if sum(1 for w in raw if w[:1].isupper()) >= max(3, len(raw) - 1):
+        return []  # shouted or title-cased: capitals say nothing
+    out = []
+    for w in raw[1:]:
+        if w[:1].isupper():
+            folded = words(w)
+            if folded and not analyzer.is_stopword(folded[0]):
+                out.append(analyzer.stem(folded[0]))
+    return list(dict.fromkeys(out))
+
+
 def support(q: qa.Question, key: list[str], context_terms: set[str], context_text: str,
-            df: dict[str, int], n_docs: int) -> Support:
-    """How well a candidate's context (the sentence and its neighbours) covers the question."""
+            df: dict[str, int], n_docs: int, names: Sequence[str] = ()) -> Support:
+    """`df` holds the document frequency of every key term and name the index knows."""
     def idf(t: str) -> float:
         d = max(df.get(t, 1), 1)  # a word no document has weighs like the rarest word they have
         return math.log1p((n_docs - d + 0.5) / (d + 0.5))
@@ -48,10 +65,11 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
     total = sum(idf(t) for t in key)
     found = sum(idf(t) for t in key if t in context_terms)
     share = found / total if total > 0 else 0.0
+    absent_names = tuple(t for t in names if t not in df)  # a name no document mentions
     dated = [w for w in q.words if (w in qa.MONTHS or w in qa.WEEKDAYS) and w != "may"]
     if not q.numbers and not dated:
-        return Support(share, ())
+        return Support(share, absent_names)
     ctx_words = set(words(context_text))
     ctx_numbers = {qa.number_value(w) for w in ctx_words} - {None}
     missing = [n for n in q.numbers if n not in ctx_numbers] + [w for w in dated if w not in ctx_words]
-    return Support(share, tuple(missing))
+    return Support(share, tuple(missing) + absent_names)

@@ -12,7 +12,7 @@ from retrieval import store
 from retrieval.corpus import Corpus
 from retrieval.indexing import Progress, open_index
 from retrieval import question as qa
-from retrieval.abstain import Support, key_terms, support
+from retrieval.abstain import Support, key_terms, name_terms, support
 from retrieval.followup import resolve
 from retrieval.question import Question, analyse
 from retrieval.spelling import Speller
@@ -151,9 +151,10 @@ class Engine:
         vocab = self._index.vocab
         ctx_terms = {vocab[i] for i in ctx_ids}
         key = key_terms(q, self._analyzer)
-        df = {t: self._index.sentences.df(self._term_ids[t]) for t in key if t in self._term_ids}
+        names = name_terms(q, self._analyzer)
+        df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names if t in self._term_ids}
         text = " ".join(self.sentence(i).text for i in range(lo, hi)) if (q.numbers or q.words) else ""
-        return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs)
+        return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs, names)
 
     def _about_document(self, q: Question) -> tuple[Quote, str | None] | None:
         """Author, date, publication or title, quoted from the header line the loader kept."""

@@ -49,8 +49,9 @@ _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
 _DOC_NOUNS = frozenset("article story piece text document report post page essay".split())
 DOC_NOUNS = _DOC_NOUNS
 # Nouns that name the kind of answer ("which country", "how many people"): not topic words.
-TYPE_NOUNS = _DATE_NOUNS | _PLACE_NOUNS | _ORG_NOUNS | _PERSON_NOUNS | _COUNT_NOUNS | frozenset(
-    "name names far long many much old".split())
+# Relational nouns ("the capital of", "the population of") stay topic words: the answer sentence uses them.
+TYPE_NOUNS = (_DATE_NOUNS | _PLACE_NOUNS | _ORG_NOUNS | _PERSON_NOUNS | frozenset(
+    "number amount total name names far long many much old".split())) - frozenset("capital border".split())
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
 
 

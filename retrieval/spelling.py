@@ -1,13 +1,20 @@
-"""Misspelled question words corrected against the documents' own words (rapidfuzz edit ratio)."""
+"""Misspelled question words corrected against the documents' own words (rapidfuzz edit distance,
+with a swap of two neighbouring letters counting as one edit)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 MIN_LENGTH = 4  # shorter words are too easily "corrected" into another word
-MIN_SCORE = 82.0  # rapidfuzz ratio (0..100); 'cartle' -> 'cartel' is 83, 'canada' -> 'canal' is 73
+LONG_WORD = 8  # from this length two edits are allowed, below it one
+
+
+def max_edits(word: str) -> int:
+    """Typos are one slip (a dropped, doubled or swapped letter); 'leads' -> 'leaders' is another word."""
+    return 2 if len(word) >= LONG_WORD else 1
 
 
 @dataclass(frozen=True)
@@ -28,5 +35,5 @@ class Speller:
         if word in self.known or len(word) < MIN_LENGTH or not word.isalpha():
             return None
         choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
-        best = process.extractOne(word, choices, scorer=fuzz.ratio, score_cutoff=MIN_SCORE)
+        best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits(word))
         return best[0] if best else None
