@@ -154,7 +154,7 @@ def _shouting(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ParsedFile:
-    """One document, split and tokenised against its own vocabulary (`vocab[i]` is local term i).
+    """One document, split and tokenised against its own vocabulary: `terms()[i]` is local term i.
 
     `vocab` None: the tokens are already ids of the vocabulary the corpus is assembled with (a
     document taken unchanged from the previous build)."""
@@ -164,13 +164,16 @@ class ParsedFile:
     passage_sizes: np.ndarray  # int32, sentences per passage
     text_blob: bytes  # UTF-8 sentence texts back to back
     text_offsets: np.ndarray  # int64, n_sentences + 1 byte offsets into text_blob
-    vocab: tuple[str, ...] | None
+    vocab: str | None  # the local terms, one per line (one string, not a million small objects)
     tokens: np.ndarray  # int32 local term ids of all sentences back to back
     token_offsets: np.ndarray  # int64, n_sentences + 1
 
     @property
     def n_sentences(self) -> int:
         return len(self.text_offsets) - 1
+
+    def terms(self) -> list[str]:
+        return self.vocab.split("\n") if self.vocab else []
 
 
 def parse_document(raw: RawDocument, terms: TermCache | Analyzer) -> ParsedFile:
@@ -207,7 +210,7 @@ def parse_document(raw: RawDocument, terms: TermCache | Analyzer) -> ParsedFile:
         passage_sizes=np.array(sizes, dtype=np.int32),
         text_blob=b"".join(encoded),
         text_offsets=_offsets(len(e) for e in encoded),
-        vocab=tuple(local),
+        vocab="\n".join(local),
         tokens=np.array(ids, dtype=np.int32),
         token_offsets=_offsets(lengths),
     )
@@ -241,7 +244,7 @@ def assemble(files: list[ParsedFile | None], progress: Callable[[int, int], None
     `consume` empties `files` as it goes, so each file's memory is freed once copied.
     """
     if base_vocab is None:  # dict.fromkeys keeps first occurrences in order, in C
-        ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.vocab or () for f in files)))}
+        ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.terms() for f in files)))}
     else:
         ids = {t: i for i, t in enumerate(base_vocab)}
     n_sentences = sum(f.n_sentences for f in files)
@@ -262,7 +265,8 @@ def assemble(files: list[ParsedFile | None], progress: Callable[[int, int], None
                 raise ValueError("a document in base-vocabulary ids needs base_vocab")
             terms[t0:t0 + len(f.tokens)] = f.tokens
         else:
-            remap = np.fromiter((ids.setdefault(t, len(ids)) for t in f.vocab), dtype=np.int32, count=len(f.vocab))
+            local = f.terms()
+            remap = np.fromiter((ids.setdefault(t, len(ids)) for t in local), dtype=np.int32, count=len(local))
             np.take(remap, f.tokens, out=terms[t0:t0 + len(f.tokens)])
         blob[b0:b0 + len(f.text_blob)] = np.frombuffer(f.text_blob, dtype=np.uint8)
         term_offsets[s + 1:s + n + 1] = t0 + f.token_offsets[1:]

@@ -240,7 +240,7 @@ class FileCache:
                 pos += size
             vocab = parts.pop("vocab").decode("utf-8")
             return ParsedFile(document=Document(**meta["document"]), text_blob=parts.pop("text_blob"),
-                              vocab=tuple(vocab.split("\n")) if vocab else (), **parts)
+                              vocab=vocab, **parts)
         except FileNotFoundError:
             return None
         except (OSError, ValueError, KeyError, TypeError, UnicodeDecodeError) as e:
@@ -251,7 +251,7 @@ class FileCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         d = parsed.document
         chunks = [np.ascontiguousarray(getattr(parsed, name)) for name in self._ARRAYS]
-        raw = ["\n".join(parsed.vocab).encode("utf-8"), parsed.text_blob]
+        raw = [(parsed.vocab or "").encode("utf-8"), parsed.text_blob]
         parts = [[name, c.dtype.str, len(c)] for name, c in zip(self._ARRAYS, chunks)]
         parts += [["vocab", "bytes", len(raw[0])], ["text_blob", "bytes", len(raw[1])]]
         meta = self._stamp(stamp) | {"parts": parts, "document": {
