@@ -256,12 +256,15 @@ def table(rows: list[dict]) -> str:
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         o, s = r["ours"], r["bm25s"]
+        workers = o.get("parse_workers_peak_rss_mb", 0)
         lines.append(f"| {r['passages']:,} | quoteqa (from files) | {o['build_s']:.1f} | {o['index_mb']:.0f} | "
                      f"{o['load_s']:.2f} | {o['p50_ms']:.2f} | {o['p95_ms']:.2f} | "
-                     f"{o['build_peak_rss_mb']:.0f} build / {o['query_peak_rss_mb']:.0f} query |")
+                     f"{o['query_peak_rss_mb']:.0f} query / {o['build_peak_rss_mb']:.0f} build"
+                     + (f" (+{workers:.0f} per parse worker)" if workers else "") + " |")
         lines.append(f"| {r['passages']:,} | bm25s (same tokens) | {s['build_s']:.1f} | {s['index_mb']:.0f} | "
                      f"{s['load_s']:.2f} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
-                     f"{s['build_peak_rss_mb']:.0f} build / {s['query_peak_rss_mb']:.0f} query |")
+                     f"{s['query_peak_rss_mb']:.0f} query / {s['build_peak_rss_mb']:.0f} build "
+                     f"(of which {s['rss_before_build_mb']:.0f} the token lists it is given) |")
         if "rank_bm25" in r:
             k = r["rank_bm25"]
             lines.append(f"| {r['passages']:,} | rank-bm25 (same tokens, {k['n'] + 1} queries) | {k['build_s']:.1f} | "

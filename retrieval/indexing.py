@@ -152,7 +152,7 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
     sentences = BM25Index.from_tokens(joined.sentence_terms, joined.sentence_offsets, n_terms, settings.k1, settings.b)
     if progress:
         progress("index", 2, 2)
-    logger.info("indexed %d files (%d read, %d from cache) in %.1fs (%.1fs parsing)",
+    logger.info("indexed %d files (%d read, %d unchanged) in %.1fs (%.1fs reading and parsing)",
                 len(stamps), read, len(stamps) - read, time.perf_counter() - start, parsed_at - start)
     manifest = {
         "format": store.FORMAT,
