@@ -15,7 +15,7 @@ COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION = (
     "count", "date", "person", "organisation", "place", "reason", "yes-no", "description")
 ANSWER_TYPES = (COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION)
 
-_AUXILIARIES = frozenset(
+AUXILIARIES = _AUXILIARIES = frozenset(
     "is are was were am do does did can could will would shall should has have had may might must".split())
 _COUNT_HOW = frozenset("many much long old far large big tall high often wide deep fast heavy".split())
 _DATE_NOUNS = frozenset("""year years day days date dates time month months century centuries decade decades

@@ -8,6 +8,7 @@ wins. Nothing is ever generated: the answer is text[start:end] of the sentence.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from retrieval import question as qa
@@ -71,8 +72,10 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t)
     elif t == qa.REASON:
         spans = _reason(toks, text)
-    if not spans and t in (qa.DESCRIPTION, qa.PERSON, qa.ORGANISATION, qa.PLACE, qa.REASON):
-        spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors)
+    if not spans and t not in (qa.YES_NO, qa.COUNT):
+        spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors) + _quoted(toks, text, q)
+        if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
+            spans += [(s - 0.1, a, b) for s, a, b in _names(toks, text, anchors, t)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if not spans:
         return None
@@ -221,13 +224,32 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
     return out
 
 
-def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyzer) -> list[tuple[float, int, int]]:
-    """'Which office announced ...' -> the phrase ending in 'office' (\"the attorney general's office\")."""
+def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:
+    """The stem of the noun right after 'which'/'what' ('which office' -> 'offic'), if there is one."""
     ws = list(q.words)
     wh = next((i for i, w in enumerate(ws) if w in ("which", "what")), None)
-    if wh is None or wh + 1 >= len(ws):
+    if wh is None or wh + 1 >= len(ws) or analyzer.is_stopword(ws[wh + 1]) or ws[wh + 1] in qa.AUXILIARIES:
+        return None
+    return analyzer.stem(ws[wh + 1])
+
+
+def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, int, int]]:
+    """Text in quotation marks, for 'what is it called' questions."""
+    if not set(q.words) & {"called", "named", "name", "nickname", "title", "term", "word", "phrase", "motto"}:
         return []
-    focus = analyzer.stem(ws[wh + 1])
+    out = []
+    for m in re.finditer(r"[\"“]([^\"”]{2,80})[\"”]", text):
+        inside = [i for i, t in enumerate(toks) if m.start(1) <= t.start and t.end <= m.end(1)]
+        if inside:
+            out.append((1.0, inside[0], inside[-1]))
+    return out
+
+
+def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyzer) -> list[tuple[float, int, int]]:
+    """'Which office announced ...' -> the named phrase ending in 'office' ("Mexico's attorney general's office")."""
+    focus = _focus_word(q, analyzer)
+    if focus is None:
+        return []
     out = []
     for i, t in enumerate(toks):
         if analyzer.stem(t.word) != focus:
@@ -236,7 +258,8 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
         while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s") and i - a < 6
                and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
             a -= 1
-        if a < i and not all(toks[k].in_question or toks[k].stop for k in range(a, i)):
+        named = any(toks[k].capital for k in range(max(a, 1), i))
+        if a < i and named and not all(toks[k].in_question or toks[k].stop for k in range(a, i)):
             out.append((1.6, a, i))
     return out
 

@@ -31,7 +31,8 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "The Nordic Seed Vault, an archive based in Norway, keeps samples.", "Norway"),
     ("Who is Ellen Marsh?", "The bridge was designed by Ellen Marsh, a local engineer, in 1932.", "a local engineer"),
     ("Which office approved the permit?",
-     "On Monday, the city's planning office approved the permit.", "city's planning office"),
+     "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
+    ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
     ("Is this the first or the second flood this year?", "The flood is the second this year.", "second"),
 ])
 def test_span_by_answer_type(analyzer, question, sentence, expected):
