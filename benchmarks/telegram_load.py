@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from collections import Counter
 import importlib.util
 import json
 import os
@@ -137,6 +138,7 @@ async def _run_with(server_module, tmp: Path, docs: Path, chats: int, per_chat: 
             "bot_cpu_seconds": round(bot_cpu, 2),
             "answers_per_bot_cpu_second": round(len(latencies) / bot_cpu, 1) if bot_cpu else None,
             "server_cpu_seconds": round(server_cpu, 2),
+            "requests_by_method": dict(Counter(c.method for c in server.calls if c.at >= pushed)),
             "max_messages_in_any_second": max_in_window([c.at for c in sends], 1.0),
             "max_requests_in_any_second": max_in_window([c.at for c in chat_bound], 1.0),
             "max_messages_per_chat_in_any_second": per_chat_max,
@@ -157,7 +159,8 @@ def report(result: dict) -> str:
         f"fake server and this client {result['server_cpu_seconds']} CPU s",
         f"  busiest second: {result['max_messages_in_any_second']} messages, "
         f"{result['max_requests_in_any_second']} messages + chat actions; "
-        f"busiest chat: {result['max_messages_per_chat_in_any_second']} messages in a second",
+        f"busiest chat: {result['max_messages_per_chat_in_any_second']} messages in a second; requests: "
+        + ", ".join(f"{n} {method}" for method, n in sorted(result["requests_by_method"].items())),
     ]
     return "\n".join(lines)
 
