@@ -24,6 +24,13 @@ _PREPOSITIONS = frozenset("""across along among around behind beyond despite ins
 towards upon within without via per like amid throughout""".split())
 _REASON_CUES = ("because", "due", "since", "so", "to", "in order")
 _MAX_GENERIC = 7  # tokens in a generic (what/which) answer
+# Scoring weights, set by hand against SQuAD's answer spans (see README): distance to the question's words
+# costs DISTANCE per token, a little more when the answer would come before them.
+DISTANCE = 0.15
+BEFORE = 0.5
+GENERIC_LENGTH = 0.02
+AFTER_LAST = 0.6
+BETWEEN = 0.1
 
 
 @dataclass(frozen=True)
@@ -99,8 +106,8 @@ def _distance(first: int, last: int, anchors: list[int], answer_type: str) -> fl
         if a < first:
             gaps.append(first - a)
         elif a > last:
-            gaps.append(a - last + (0.5 if answer_type != qa.PERSON else -0.3))
-    return 0.15 * min(gaps) if gaps else 1.0
+            gaps.append(a - last + (BEFORE if answer_type != qa.PERSON else -0.3))
+    return DISTANCE * min(gaps) if gaps else 1.0
 
 
 def _alternative(toks: list[_Tok], q: qa.Question) -> int | None:
@@ -298,6 +305,7 @@ def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[floa
                 b -= 1
             after_last = bool(anchors) and i - 1 == max(anchors)
             between = i - 1 in anchors and j + 1 in anchors
-            out.append((0.5 - 0.02 * (b - a) + (0.3 if after_last else 0.0) + (0.3 if between else 0.0), a, b))
+            out.append((0.5 - GENERIC_LENGTH * (b - a) + (AFTER_LAST if after_last else 0.0)
+                        + (BETWEEN if between else 0.0), a, b))
         i = j + 1
     return out
