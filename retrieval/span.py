@@ -31,6 +31,8 @@ BEFORE = 0.5
 GENERIC_LENGTH = 0.02
 AFTER_LAST = 0.6
 BETWEEN = 0.1
+PERSON_BEFORE = -0.3  # a "who" answer is usually the subject, before the question's verb
+FOCUS_NAME = 0.2  # names as answers to "which <noun>" questions, against the generic stretch
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if not spans and t not in (qa.YES_NO, qa.COUNT):
         spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors) + _quoted(toks, text, q)
         if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
-            spans += [(s - 0.1, a, b) for s, a, b in _names(toks, text, anchors, t)]
+            spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if not spans:
         return None
@@ -106,7 +108,7 @@ def _distance(first: int, last: int, anchors: list[int], answer_type: str) -> fl
         if a < first:
             gaps.append(first - a)
         elif a > last:
-            gaps.append(a - last + (BEFORE if answer_type != qa.PERSON else -0.3))
+            gaps.append(a - last + (BEFORE if answer_type != qa.PERSON else PERSON_BEFORE))
     return DISTANCE * min(gaps) if gaps else 1.0
 
 

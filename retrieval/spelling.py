@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-MIN_LENGTH = 4  # shorter words are too easily "corrected" into another word
+MIN_LENGTH = 5  # shorter words are too easily "corrected" into another real word ("last" -> "lost")
 LONG_WORD = 8  # from this length two edits are allowed, below it one
 
 
