@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from retrieval import question as qa
-from retrieval.text import Analyzer, words
+from retrieval.text import Analyzer, word_spans, words
 
 MIN_SUPPORT = 0.3  # calibrated: seed unanswerables mostly fall below, 3% of SQuAD (all answerable) does
 MIN_SUPPORT_UNKNOWN = 0.6  # the bar when a key word of the question occurs in no document at all
@@ -55,8 +55,23 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     for w in raw[1:]:
         if w[:1].isupper():
             folded = words(w)
-            if folded and not analyzer.is_stopword(folded[0]):
+            if folded and not analyzer.is_stopword(folded[0]) and not folded[0].endswith("."):
                 out.append(analyzer.stem(folded[0]))
+    return list(dict.fromkeys(out))
+
+
+def specific_numbers(q: qa.Question) -> list[str]:
+    """Numbers and years the question writes in digits, except those inside a name ("Super Bowl 50").
+    Number words ("what two rivers ...") say how many answers are wanted, not which."""
+    out = []
+    raw = word_spans(q.text)
+    for k, (w, (a, b)) in enumerate(zip(words(q.text), raw)):
+        value = qa.number_value(w)
+        if value is None or value not in q.numbers or not w[0].isdigit():
+            continue
+        if k > 1 and q.text[raw[k - 1][0]].isupper() and q.text[raw[k - 1][1]:a].strip() in ("", "-", "."):
+            continue
+        out.append(value)
     return list(dict.fromkeys(out))
 
 
@@ -73,9 +88,10 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
     absent_names = tuple(t for t in names if t not in df)  # a name no document mentions
     unknown = sum(1 for t in key if t not in df)
     dated = [w for w in q.words if (w in qa.MONTHS or w in qa.WEEKDAYS) and w != "may"]
-    if not q.numbers and not dated:
+    numbers = specific_numbers(q) if q.numbers else []
+    if not numbers and not dated:
         return Support(share, absent_names, unknown)
     ctx_words = set(words(context_text))
     ctx_numbers = {qa.number_value(w) for w in ctx_words} - {None}
-    missing = [n for n in q.numbers if n not in ctx_numbers] + [w for w in dated if w not in ctx_words]
+    missing = [n for n in numbers if n not in ctx_numbers] + [w for w in dated if w not in ctx_words]
     return Support(share, tuple(missing) + absent_names, unknown)

@@ -115,3 +115,13 @@ def test_questions_about_the_document_quote_its_header(engine, question, quoted,
 def test_reason_question_prefers_the_sentence_with_because(engine):
     a = engine.ask("Why did the works take too long?")
     assert "because the cables arrived late" in a.quotes[0].text
+
+
+def test_only_digits_outside_names_are_required_in_the_passage():
+    from retrieval.abstain import specific_numbers
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert specific_numbers(analyse("Who won Super Bowl 50 in 2016?", analyzer)) == ["2016"]
+    assert specific_numbers(analyse("Were 4 ships sunk?", analyzer)) == ["4"]
+    assert specific_numbers(analyse("What two rivers meet there?", analyzer)) == []
