@@ -21,10 +21,7 @@ from retrieval.text import Analyzer, word_spans, words
 
 MIN_SUPPORT = 0.3  # calibrated: seed unanswerables mostly fall below, 3% of SQuAD (all answerable) does
 MIN_SUPPORT_UNKNOWN = 0.6  # the bar when a key word of the question occurs in no document at all
-# Verbs that carry no topic ("what did she say", "what is it called"): not key terms.
-LIGHT_WORDS = frozenset("""say said says tell told call called name named mean means meant happen happened
-use used make made get got go went take took give gave know known think thought do does did else full
-quote quoted quotes mention mentioned mentions describe described describes refer referred refers""".split())
+LIGHT_WORDS = qa.LIGHT_WORDS
 
 
 @dataclass(frozen=True)
