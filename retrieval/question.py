@@ -42,6 +42,7 @@ NUMBER_WORDS = {
 MONTHS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_STOP_AFTER = frozenset("of in on at to for from by with that which who the a an and or".split())
 _SKIPPED_AFTER_WH = frozenset("is was are were the a an full kind type sort exact".split())
 _WH = frozenset("what which who whom whose when where why how".split())
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
@@ -93,9 +94,7 @@ def answer_type(ws: list[str]) -> str:
     wh = ws[wh_at]
     nxt = ws[wh_at + 1] if wh_at + 1 < len(ws) else ""
     # the noun the wh-word asks about: "which year", "what is the full name of"; not "what did ..."
-    after = [w for w in ws[wh_at + 1:wh_at + 5] if w not in _SKIPPED_AFTER_WH][:2]
-    if after and after[0] in _AUXILIARIES:
-        after = []
+    after = _noun_after(ws, wh_at)
     if wh == "how":
         if nxt in _COUNT_HOW:
             return COUNT
@@ -125,6 +124,19 @@ def answer_type(ws: list[str]) -> str:
     if nxt in ("reason", "cause", "purpose"):
         return REASON
     return DESCRIPTION
+
+
+def _noun_after(ws: list[str], wh_at: int) -> list[str]:
+    """The (at most two-word) noun the wh-word asks about: 'which security analyst was' -> both words,
+    'what is the full name of' -> ['name'], 'what drug are the groups' -> ['drug'], 'what did' -> []."""
+    i = wh_at + 1
+    while i < len(ws) and ws[i] in _SKIPPED_AFTER_WH:
+        i += 1
+    out = []
+    while i < len(ws) and len(out) < 2 and ws[i] not in _AUXILIARIES and ws[i] not in _STOP_AFTER:
+        out.append(ws[i])
+        i += 1
+    return out
 
 
 def _names(text: str) -> tuple[tuple[str, ...], ...]:

@@ -234,12 +234,17 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
 
 
 def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:
-    """The stem of the noun right after 'which'/'what' ('which office' -> 'offic'), if there is one."""
+    """The noun right after 'which'/'what' ('which office' -> 'office'), if there is one."""
     ws = list(q.words)
     wh = next((i for i, w in enumerate(ws) if w in ("which", "what")), None)
     if wh is None or wh + 1 >= len(ws) or analyzer.is_stopword(ws[wh + 1]) or ws[wh + 1] in qa.AUXILIARIES:
         return None
-    return analyzer.stem(ws[wh + 1])
+    return ws[wh + 1]
+
+
+def _same_noun(word: str, focus: str, analyzer: Analyzer) -> bool:
+    """'offices' and 'office', 'cartell' and 'cartel'; not 'Organized' and 'organization' (one stem)."""
+    return analyzer.stem(word) == analyzer.stem(focus) and (word.startswith(focus[:-1]) or focus.startswith(word[:-1]))
 
 
 def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, int, int]]:
@@ -261,7 +266,7 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
         return []
     out = []
     for i, t in enumerate(toks):
-        if analyzer.stem(t.word) != focus:
+        if not _same_noun(t.word, focus, analyzer):
             continue
         a = i
         while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s") and i - a < 6
