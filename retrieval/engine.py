@@ -12,8 +12,8 @@ from retrieval import store
 from retrieval.corpus import Corpus
 from retrieval.indexing import Progress, open_index
 from retrieval import question as qa
-from retrieval.abstain import Support, key_terms, name_terms, support
-from retrieval.followup import resolve
+from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, support
+from retrieval.followup import asks_only_for_more, resolve
 from retrieval.question import Question, analyse
 from retrieval.spelling import Speller
 from retrieval.span import answer_span
@@ -22,6 +22,7 @@ from retrieval.text import Analyzer, fold, words
 
 logger = logging.getLogger(__name__)
 
+SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 class Engine:
@@ -99,12 +100,22 @@ class Engine:
         ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
         if not ids:
             return declined("no word of the question occurs in the documents")
+        previous = (state.last.get("quotes") or [None])[0] if state.last else None
+        if skip_previous and isinstance(previous, int) and previous >= 0 and asks_only_for_more(question):
+            more = self._rest_of_passage(previous, k)  # "What else did he say?": the passage goes on
+            if more:
+                quotes = tuple(self._quote(s, 1.0) for s in more)
+                turn["quotes"] = [x.sentence for x in quotes]
+                return Answer(question, answered=True, quotes=quotes, resolved_question=resolved,
+                              state=state.add(turn))
+        if resolved != question:  # a follow-up: its own words count twice against the borrowed ones
+            ids += [self._term_ids[t] for t in self._analyzer.terms(question) if t in self._term_ids]
         names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
                  for n in q.names]
         ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
-        if skip_previous and state.last:
-            seen = set((state.last.get("quotes") or ())[:1])  # "what else": not the answer already given
-            ranked = [r for r in ranked if r.sentence not in seen]
+        if skip_previous and previous is not None:
+            ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
+        ranked = self._specific_first(q, ranked)
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:
             return declined("no sentence matches the question")
@@ -125,6 +136,32 @@ class Engine:
             turn["names"] = turn["names"] + [short]
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
+
+    def _specific_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """Among the best few, sentences that hold every year, month and weekday of the question come
+        first: 'And in February?' wants the February sentence, not a closer match of other words.
+        (Other numbers often name a group the answer refers to otherwise: 'the 26' are 'they'.)"""
+        wanted = ({n for n in specific_numbers(q) if qa.is_year(n)}
+                  | {w for w in q.words if w in qa.MONTHS or w in qa.WEEKDAYS} - {"may"})
+        if not wanted or not ranked:
+            return ranked
+        head = ranked[:SPECIFIC_WINDOW]
+
+        def holds(r: selection.Ranked) -> bool:
+            ws = words(self.sentence(r.sentence).text)
+            return wanted <= (set(ws) | {qa.number_value(w) for w in ws})
+
+        hits = [r for r in head if holds(r)]
+        return hits + [r for r in head if not holds(r)] + ranked[SPECIFIC_WINDOW:] if hits else ranked
+
+    def _rest_of_passage(self, sentence: int, k: int) -> list[int]:
+        """The sentences after `sentence` in its passage, then those before it; at most k."""
+        lay = self._layout
+        p = int(lay.sentence_passage[sentence])
+        first, count = int(lay.passage_first[p]), int(lay.passage_count[p])
+        after = list(range(sentence + 1, first + count))
+        before = list(range(first, sentence))
+        return (after + before)[:k]
 
     def _spell(self, text: str) -> str:
         """Words the documents do not know replaced by the closest word they do ('febuary' -> 'february')."""

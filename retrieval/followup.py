@@ -26,6 +26,12 @@ def _without_time(text: str) -> str:
     return " ".join(kept)
 
 
+def asks_only_for_more(question: str, language: str = "english") -> bool:
+    """'What else did he say?': 'else' and nothing new to look for."""
+    ws = words(question)
+    return "else" in ws and not [w for w in _content(ws, language) if w not in qa.LIGHT_WORDS]
+
+
 def resolve(question: str, state: ChatState, language: str = "english") -> tuple[str, bool]:
     """(the question to answer, whether the previous quotes should be skipped: 'what else ...')."""
     last = state.last

@@ -125,3 +125,22 @@ def test_only_digits_outside_names_are_required_in_the_passage():
     assert specific_numbers(analyse("Who won Super Bowl 50 in 2016?", analyzer)) == ["2016"]
     assert specific_numbers(analyse("Were 4 ships sunk?", analyzer)) == ["4"]
     assert specific_numbers(analyse("What two rivers meet there?", analyzer)) == []
+
+
+def test_what_else_continues_the_passage_of_the_last_answer(engine):
+    first = engine.ask("How much did the repairs cost?")
+    a = engine.ask("What else did it say?", state=first.state)
+    assert a.answered and a.quotes[0].text.startswith("Engineers replaced 212 steel cables")
+
+
+def test_follow_up_with_a_month_prefers_the_sentence_holding_it(tmp_path):
+    from config import load_settings
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "ferries.txt").write_text(
+        "Ferry notes\n\nThe harbour ferries carried 900 commuters across the bay this week, officials said.\n\n"
+        "In April the ferries carried 450 people across.\n", encoding="utf-8")
+    engine = Engine.open(load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "c")}).with_overrides(docs_dir=docs))
+    first = engine.ask("How many commuters did the harbour ferries carry across the bay this week?")
+    a = engine.ask("And in April?", state=first.state)
+    assert a.answered and "In April" in a.quotes[0].text and a.answer == "450"

@@ -30,3 +30,9 @@ def test_pronoun_is_resolved_with_the_names_of_the_last_turn():
 def test_what_else_asks_to_skip_the_previous_answer():
     _, skip = resolve("What else did he say?", _state("What did Tom Reyes say about tolls?", ["Tom Reyes"]))
     assert skip
+
+
+def test_what_else_with_nothing_new_asks_only_for_more():
+    from retrieval.followup import asks_only_for_more
+    assert asks_only_for_more("What else did he say?")
+    assert not asks_only_for_more("What else did he say about tolls?")
