@@ -3,7 +3,8 @@
 Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format is rebuilt):
 
     <index_dir>/CURRENT                    name of the live build folder, replaced atomically
-    <index_dir>/<build>/manifest.json      format, fingerprint of files + settings, statistics
+    <index_dir>/<build>/manifest.json      format, fingerprint of files + settings, analyzer version,
+                                           statistics, unused_terms, files: [[source, size, mtime_ns]]
     <index_dir>/<build>/documents.json     [[source, title, byline, date, publication,
                                              first_passage, n_passages], ...]
     <index_dir>/<build>/vocab.json         term list; a term's id is its position
@@ -17,11 +18,14 @@ Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format 
     <index_dir>/files/<key>.qqf            per-file cache of parsed documents (FileCache)
 
 Every array is memory-mapped on load and sentences are decoded only when asked for, so opening an
-index costs about the same at a thousand sentences as at millions.
+index costs about the same at a thousand sentences as at millions. A refresh keeps the previous
+build's term ids and appends new terms; terms only removed files used stay in vocab.json with no
+postings ("unused_terms") until a full rebuild.
 
 Writing: a new build folder is filled and fsynced, then CURRENT is replaced (os.replace) and
-fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use; the
-half-written folder is removed by a later save.
+fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use. A
+later save removes earlier builds at once, and an unfinished one once it is an hour old (until
+then another process may still be writing it).
 """
 
 from __future__ import annotations
