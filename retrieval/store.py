@@ -23,9 +23,9 @@ build's term ids and appends new terms; terms only removed files used stay in vo
 postings ("unused_terms") until a full rebuild.
 
 Writing: a new build folder is filled and fsynced, then CURRENT is replaced (os.replace) and
-fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use. A
-later save removes earlier builds at once, and an unfinished one once it is an hour old (until
-then another process may still be writing it).
+fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use. The
+build it replaced is then removed; any other leftover folder once it is an hour old (until then
+another process may still be writing it).
 """
 
 from __future__ import annotations
@@ -106,25 +106,29 @@ def save(index_dir: Path, index: StoredIndex) -> Path:
     for path in written:
         _fsync(path)
     _fsync(build)
+    try:
+        replaced = (index_dir / "CURRENT").read_text().strip()
+    except OSError:
+        replaced = None
     pointer = index_dir / f"CURRENT.{build.name}"
     pointer.write_text(build.name)
     _fsync(pointer)
     os.replace(pointer, index_dir / "CURRENT")
     _fsync(index_dir)
-    _remove_old_builds(index_dir, keep=build.name)
+    _remove_old_builds(index_dir, keep=build.name, replaced=replaced)
     return build
 
 
-def _remove_old_builds(index_dir: Path, keep: str) -> None:
-    """Earlier builds go at once; an unfinished one only once it is old enough to be abandoned
-    (another process may still be writing it). Open memory maps of removed files stay valid."""
+def _remove_old_builds(index_dir: Path, keep: str, replaced: str | None) -> None:
+    """The build just replaced goes at once; any other only once it is old enough to be abandoned
+    (another process may be writing it, or about to make it current). Open memory maps of
+    removed files stay valid, so engines still answering from an old build are unaffected."""
     now = time.time()
     for old in index_dir.glob("build-*"):
         if old.name == keep:
             continue
         try:
-            finished = (old / "manifest.json").exists()
-            if finished or now - old.stat().st_mtime > STALE_BUILD_SECONDS:
+            if old.name == replaced or now - old.stat().st_mtime > STALE_BUILD_SECONDS:
                 shutil.rmtree(old, ignore_errors=True)
         except OSError:
             continue
