@@ -8,22 +8,23 @@ import time
 
 from config import Settings
 from retrieval import answer as selection
-from retrieval import store
-from retrieval.corpus import Corpus
-from retrieval.indexing import Progress, open_index
 from retrieval import question as qa
+from retrieval import store
 from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, support
+from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
-from retrieval.question import Question, analyse
-from retrieval.spelling import Speller
-from retrieval.span import answer_span
+from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
+from retrieval.question import Question, analyse
+from retrieval.span import answer_span
+from retrieval.spelling import Speller
 from retrieval.text import Analyzer, fold, words
 
 logger = logging.getLogger(__name__)
 
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 _WORD = re.compile(r"[^\W\d_]{4,}")
+
 
 class Engine:
     """Immutable after `open`; safe to share between threads. Chat memory lives in ChatState values."""
@@ -189,7 +190,8 @@ class Engine:
         key = key_terms(q, self._analyzer)
         names = name_terms(q, self._analyzer)
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names if t in self._term_ids}
-        text = " ".join(self.sentence(i).text for i in range(lo, hi)) if (q.numbers or q.words) else ""
+        dated = q.numbers or any(w in qa.MONTHS or w in qa.WEEKDAYS for w in q.words)
+        text = " ".join(self.sentence(i).text for i in range(lo, hi)) if dated else ""  # read only when needed
         return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs, names)
 
     def _about_document(self, q: Question) -> tuple[Quote, str | None] | None:
@@ -213,8 +215,10 @@ class Engine:
             short = re.sub(r"^\s*\w+\s+", "", field, count=1)  # the byline's leading "By"
         if q.about_document == "title":
             short = None
+        # paragraph 0 is the header; "show context" for it shows the opening of the article
+        opening = self._index.corpus.passages[doc.first_passage].first_sentence if doc.n_passages else 0
         quote = Quote(text=field, source=doc.source, title=doc.title, paragraph=0, score=1.0,
-                      sentence=-1, answer_span=None if short is None else (field.index(short), len(field)))
+                      sentence=opening, answer_span=None if short is None else (field.index(short), len(field)))
         return quote, short
 
     def _quote(self, sentence: int, score: float, span: tuple[int, int] | None = None) -> Quote:

@@ -144,3 +144,8 @@ def test_follow_up_with_a_month_prefers_the_sentence_holding_it(tmp_path):
     first = engine.ask("How many commuters did the harbour ferries carry across the bay this week?")
     a = engine.ask("And in April?", state=first.state)
     assert a.answered and "In April" in a.quotes[0].text and a.answer == "450"
+
+
+def test_header_quote_has_a_context_to_show(engine):
+    quote = engine.ask("Who wrote the article?").quotes[0]
+    assert engine.context(quote.sentence)[0].text.startswith("The harbour bridge reopened")
