@@ -58,9 +58,9 @@ def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int
     """
     n_docs = len(offsets) - 1
     index_type = np.int32 if len(tokens) < 2**31 - 1 else np.int64
-    by_doc = sp.csr_matrix(
-        (np.ones(len(tokens), dtype=np.int8), np.array(tokens, dtype=index_type),  # copies: scipy may
-         np.array(offsets, dtype=index_type)), shape=(n_docs, n_terms))           # reorder in place
+    by_doc = sp.csr_matrix(  # only read (tocsc never sorts or compacts its input), so no copies
+        (np.ones(len(tokens), dtype=np.int8), np.asarray(tokens, dtype=index_type),
+         np.asarray(offsets, dtype=index_type)), shape=(n_docs, n_terms))
     by_term = by_doc.tocsc()
     del by_doc
     rows, indptr = by_term.indices, by_term.indptr.astype(np.int64)

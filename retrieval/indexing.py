@@ -9,11 +9,13 @@ Progress is reported through a callback `progress(stage, done, total)`:
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import logging
 import multiprocessing
 import os
+import shutil
 import sys
 import threading
 import time
@@ -28,7 +30,7 @@ import numpy as np
 from config import Settings
 from retrieval import loading, store
 from retrieval.bm25 import BM25Index
-from retrieval.corpus import ParsedFile, TermCache, assemble, parse_document
+from retrieval.corpus import Corpus, ParsedFile, PassageTable, SentenceTable, TermCache, assemble, parse_document
 from retrieval.errors import IndexCacheError, NoDocumentsError
 from retrieval.text import ANALYZER_VERSION, Analyzer
 
@@ -88,12 +90,14 @@ def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers
 
 def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
                 progress: Progress | None = None, cache: store.FileCache | None = None,
-                workers: int | None = None, reuse: bool = True) -> store.StoredIndex:
+                workers: int | None = None, reuse: bool = True, stage: Path | None = None) -> store.StoredIndex:
     """Parse every file (or take its cached parse), join them, and build both BM25 indexes.
 
     Unchanged documents are taken from the previous build when `reuse` allows, else from the
     per-file cache. Files to read are parsed in `workers` processes (default: one per CPU) when
     there are at least PARALLEL_MIN_FILES of them; parsing is pure Python and dominates a first build.
+    With `stage` (a folder from store.new_build), each large array is written there as soon as it
+    is made and used memory-mapped, so a large build never holds all of them in memory at once.
     """
     start = time.perf_counter()
     parsed: dict[str, ParsedFile | None] = {}
@@ -136,20 +140,39 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
     files = [f for f in (parsed[s.source] for s in stamps) if f is not None]
     del parsed
     reused = any(f.vocab is None for f in files)
-    joined = assemble(files, (lambda done, total: progress("passages", done, total)) if progress else None,
-                      base_vocab=previous.index.vocab if reused else None, consume=True)
+    trimmed = [0]
+
+    def joining(done: int, total: int) -> None:
+        if done - trimmed[0] > total // 8:  # parsed files are freed as they are copied
+            _release_freed_memory()
+            trimmed[0] = done
+        if progress:
+            progress("passages", done, total)
+
+    joined = assemble(files, joining, base_vocab=previous.index.vocab if reused else None, consume=True)
     del files, previous
-    corpus = joined.corpus
-    if not len(corpus.sentences):
+    if not len(joined.corpus.sentences):
         raise NoDocumentsError(
             f"no usable documents in {settings.docs_dir} "
             f"(looked for {', '.join(sorted(loading.SUFFIXES))} files with text in them)"
         )
-    n_terms = len(joined.vocab)
-    passages = BM25Index.from_tokens(joined.sentence_terms, joined.passage_offsets, n_terms, settings.k1, settings.b)
+    to_disk = _Stager(stage)
+    table = PassageTable(to_disk("passage_table", joined.corpus.passages.table))
+    texts = joined.corpus.sentences
+    corpus = Corpus(joined.corpus.documents, table, SentenceTable(
+        to_disk("sentence_text", texts.blob), to_disk("sentence_text_offsets", texts.offsets),
+        to_disk("sentence_passage", texts.passage), table))
+    terms, offsets = to_disk("sentence_terms", joined.sentence_terms), to_disk("sentence_offsets", joined.sentence_offsets)
+    passage_offsets, vocab = joined.passage_offsets, joined.vocab
+    del joined, texts
+    _release_freed_memory()
+    n_terms = len(vocab)
+    passages = to_disk.bm25("passages", BM25Index.from_tokens(terms, passage_offsets, n_terms, settings.k1, settings.b))
+    _release_freed_memory()
     if progress:
         progress("index", 1, 2)
-    sentences = BM25Index.from_tokens(joined.sentence_terms, joined.sentence_offsets, n_terms, settings.k1, settings.b)
+    sentences = to_disk.bm25("sentences", BM25Index.from_tokens(terms, offsets, n_terms, settings.k1, settings.b))
+    _release_freed_memory()
     if progress:
         progress("index", 2, 2)
     logger.info("indexed %d files (%d read, %d unchanged) in %.1fs (%.1fs reading and parsing)",
@@ -169,8 +192,46 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
         "files": [[st.source, st.size, st.mtime_ns] for st in stamps],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return store.StoredIndex(corpus, joined.vocab, passages, sentences,
-                             joined.sentence_terms, joined.sentence_offsets, manifest)
+    return store.StoredIndex(corpus, vocab, passages, sentences, terms, offsets, manifest)
+
+
+def _release_freed_memory() -> None:
+    """Hand memory freed by parsed files back to the OS. Their many small buffers come from the C
+    heap, which glibc keeps after free; on a million passages that is over a gigabyte of RSS."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        pass
+
+
+class _Stager:
+    """Writes a build's arrays to its folder as they are made (store.stage). On the first OSError
+    it removes the folder and keeps everything in memory from then on."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    def _give_up(self, e: OSError) -> None:
+        logger.warning("cannot write the index to %s (%s); building it in memory", self.folder, e.strerror or e)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self.folder = None
+
+    def __call__(self, name: str, array: np.ndarray) -> np.ndarray:
+        if self.folder is not None:
+            try:
+                return store.stage(self.folder, name, array)
+            except OSError as e:
+                self._give_up(e)
+        return array
+
+    def bm25(self, name: str, index: BM25Index) -> BM25Index:
+        if self.folder is not None:
+            try:
+                index.save(self.folder, name)
+                return BM25Index.load(self.folder, name)
+            except OSError as e:
+                self._give_up(e)
+        return index
 
 
 MAX_UNUSED_TERMS = 0.25  # past this share of terms left over from removed files, stop reusing the build
@@ -245,12 +306,23 @@ def open_index(settings: Settings, progress: Progress | None = None,
     cache = file_cache(settings)
     if rebuild:
         cache.keep_only([])
-    index = build_index(settings, stamps, fp, progress, cache, workers, reuse=not rebuild)
     try:
-        store.save(settings.index_dir, index)
+        stage = store.new_build(settings.index_dir)
+    except OSError:
+        stage = None  # saving will fail too, with a warning; the index is still built in memory
+    try:
+        index = build_index(settings, stamps, fp, progress, cache, workers, reuse=not rebuild, stage=stage)
+    except BaseException:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+        raise
+    try:
+        store.save(settings.index_dir, index, build=stage if stage is not None and stage.exists() else None)
     except OSError as e:
         logger.warning("cannot save the index in %s (%s); it will be rebuilt next time",
                        settings.index_dir, e.strerror or e)
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
         return index, False
     try:  # the saved copy is memory-mapped: the arrays built in memory can be freed
         return store.load(settings.index_dir, fp) or index, False

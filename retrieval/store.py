@@ -43,7 +43,7 @@ from typing import Iterable
 
 import numpy as np
 
-from retrieval.bm25 import BM25Index
+from retrieval.bm25 import ARRAYS, BM25Index
 from retrieval.corpus import Corpus, ParsedFile, PassageTable, SentenceTable
 from retrieval.errors import IndexCacheError
 from retrieval.loading import FileStamp
@@ -75,37 +75,37 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
-def save(index_dir: Path, index: StoredIndex) -> Path:
-    """Write `index` as a new build and make it current; returns the build folder."""
+def new_build(index_dir: Path) -> Path:
+    """A fresh, empty build folder (not current until `save` switches to it)."""
     index_dir.mkdir(parents=True, exist_ok=True)
     build = index_dir / f"build-{uuid.uuid4().hex[:12]}"
     build.mkdir()
-    corpus = index.corpus
-    sentences = corpus.sentences
-    passages = corpus.passages
-    if not isinstance(sentences, SentenceTable) or not isinstance(passages, PassageTable):
-        raise TypeError("only an assembled corpus (PassageTable, SentenceTable) can be saved")
-    written = [*index.passages.save(build, "passages"), *index.sentences.save(build, "sentences")]
-    arrays = {
-        "passage_table": passages.table,
-        "sentence_passage": sentences.passage,
-        "sentence_text": sentences.blob,
-        "sentence_text_offsets": sentences.offsets,
-        "sentence_terms": index.sentence_terms,
-        "sentence_offsets": index.sentence_offsets,
-    }
-    for name, array in arrays.items():
-        np.save(build / f"{name}.npy", np.asarray(array), allow_pickle=False)
-        written.append(build / f"{name}.npy")
-    docs = [[d.source, d.title, d.byline, d.date, d.publication, d.first_passage, d.n_passages]
-            for d in corpus.documents]
-    texts = {"documents.json": docs, "vocab.json": index.vocab, "manifest.json": index.manifest}
-    for name, value in texts.items():
-        (build / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
-        written.append(build / name)
-    for path in written:
-        _fsync(path)
-    _fsync(build)
+    return build
+
+
+def stage(build: Path, name: str, array: np.ndarray) -> np.ndarray:
+    """Write one array of a build now and hand back its memory map, so a large build need not
+    hold every array in memory until `save`. Raises OSError (e.g. disk full)."""
+    path = build / f"{name}.npy"
+    np.save(path, np.asarray(array), allow_pickle=False)
+    return np.load(path, mmap_mode="r", allow_pickle=False)
+
+
+def _stored_at(array: np.ndarray, path: Path) -> bool:
+    """Whether `array` is already the memory map of `path` (staged), so need not be written."""
+    return (isinstance(array, np.memmap) and array.filename is not None
+            and Path(array.filename).resolve() == path.resolve())
+
+
+def save(index_dir: Path, index: StoredIndex, build: Path | None = None) -> Path:
+    """Write `index` as a new build and make it current; returns the build folder. `build` is a
+    folder from `new_build` where some arrays were already staged; those are not written again."""
+    build = build or new_build(index_dir)
+    try:
+        _write(build, index)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)  # never current: nothing refers to it
+        raise
     try:
         replaced = (index_dir / "CURRENT").read_text().strip()
     except OSError:
@@ -117,6 +117,44 @@ def save(index_dir: Path, index: StoredIndex) -> Path:
     _fsync(index_dir)
     _remove_old_builds(index_dir, keep=build.name, replaced=replaced)
     return build
+
+
+def _write(build: Path, index: StoredIndex) -> None:
+    """Every file of the build, fsynced (arrays already staged there are kept as they are)."""
+    corpus = index.corpus
+    sentences = corpus.sentences
+    passages = corpus.passages
+    if not isinstance(sentences, SentenceTable) or not isinstance(passages, PassageTable):
+        raise TypeError("only an assembled corpus (PassageTable, SentenceTable) can be saved")
+    written = []
+    for name in ("passages", "sentences"):
+        bm25 = getattr(index, name)
+        if _stored_at(bm25.weights, build / f"{name}.weights.npy"):
+            written += [build / f"{name}.{field}.npy" for field in ARRAYS] + [build / f"{name}.json"]
+        else:
+            written += bm25.save(build, name)
+    arrays = {
+        "passage_table": passages.table,
+        "sentence_passage": sentences.passage,
+        "sentence_text": sentences.blob,
+        "sentence_text_offsets": sentences.offsets,
+        "sentence_terms": index.sentence_terms,
+        "sentence_offsets": index.sentence_offsets,
+    }
+    for name, array in arrays.items():
+        path = build / f"{name}.npy"
+        if not _stored_at(array, path):
+            np.save(path, np.asarray(array), allow_pickle=False)
+        written.append(path)
+    docs = [[d.source, d.title, d.byline, d.date, d.publication, d.first_passage, d.n_passages]
+            for d in corpus.documents]
+    texts = {"documents.json": docs, "vocab.json": index.vocab, "manifest.json": index.manifest}
+    for name, value in texts.items():
+        (build / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+        written.append(build / name)
+    for path in written:
+        _fsync(path)
+    _fsync(build)
 
 
 def _remove_old_builds(index_dir: Path, keep: str, replaced: str | None) -> None:

@@ -65,7 +65,7 @@ def test_failed_write_leaves_the_previous_index_current(make_docs, settings_for,
 
     def disk_fills_up(*args, **kwargs):
         calls["n"] += 1
-        if calls["n"] == 5:
+        if calls["n"] >= 5:
             raise OSError(28, "No space left on device")
         return real_save(*args, **kwargs)
 
@@ -76,6 +76,7 @@ def test_failed_write_leaves_the_previous_index_current(make_docs, settings_for,
     assert not cached and len(new.corpus.documents) == 3
     assert store.current_manifest(settings.index_dir)["fingerprint"] == old_fp
     assert store.load(settings.index_dir, old_fp) is not None
+    assert [p.name for p in settings.index_dir.glob("build-*")] == [(settings.index_dir / "CURRENT").read_text()]
 
 
 def test_crash_just_before_the_switch_leaves_the_previous_index(make_docs, settings_for, tmp_path):
