@@ -48,21 +48,33 @@ class Ranked:
     score: float
 
 
+def expand(features: np.ndarray) -> np.ndarray:
+    """The features, then every product of two of them (x_i * x_j, i <= j, in row order), so a
+    linear model can weigh combinations such as 'covers the question AND holds a number'."""
+    i, j = np.triu_indices(features.shape[1])
+    return np.hstack([features, features[:, i] * features[:, j]])
+
+
 @dataclass(frozen=True)
 class Ranker:
-    weights: np.ndarray
+    weights: np.ndarray  # one per column of expand(features)
     bias: float
 
     def score(self, features: np.ndarray) -> np.ndarray:
-        return features @ self.weights + self.bias
+        return expand(features) @ self.weights + self.bias
 
 
 @lru_cache(maxsize=None)
 def load_ranker() -> Ranker:
     """The shipped weights (retrieval/data/ranker.json, trained on SQuAD with article-level folds)."""
     data = json.loads(resources.files("retrieval.data").joinpath("ranker.json").read_text("utf-8"))
-    weights = np.array([float(data["weights"].get(name, 0.0)) for name in FEATURES])
-    return Ranker(weights=weights, bias=float(data.get("bias", 0.0)))
+    if data.get("features") != list(FEATURES):
+        raise ValueError("retrieval/data/ranker.json was trained on other features; retrain it")
+    weights = np.array(data["weights"], dtype=np.float64)
+    n = len(FEATURES)
+    if len(weights) != n + n * (n + 1) // 2:
+        raise ValueError("retrieval/data/ranker.json has the wrong number of weights; retrain it")
+    return Ranker(weights=weights, bias=float(data["bias"]))
 
 
 def token_flags(index: StoredIndex, analyzer: Analyzer) -> tuple[np.ndarray, frozenset[str]]:
