@@ -33,7 +33,11 @@ FEATURES = (
     "phrase_pairs", "density", "name_phrases", "new_terms", "first_in_passage", "starts_with_match", "log_length",
     "count_has_number", "date_has_date", "person_has_name", "place_has_name", "org_has_name",
     "other_has_name", "reason_has_cue",
+    # the same as a gap to the best candidate of this question (0 for the best)
+    "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
 )
+_GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
+         ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
 
 # Token flags, one bit each, aligned with StoredIndex.sentence_terms.
 CAPITALISED, NUMBER, DATE_WORD, REASON_CUE = 1, 2, 4, 8
@@ -286,6 +290,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "other_has_name": has_name if t == qa.DESCRIPTION else zero,
         "reason_has_cue": has(REASON_CUE) if t == qa.REASON else zero,
     }
+    for gap, base in _GAPS:
+        cols[gap] = cols[base] - cols[base].max()
     return np.column_stack([cols[name] for name in FEATURES])
 
 

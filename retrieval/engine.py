@@ -83,6 +83,7 @@ class Engine:
         k = k or self.settings.max_quotes
         question = " ".join(question.split())
         resolved, skip_previous = resolve(question, state, self.settings.language)
+        follow_up = resolved != question
         resolved = self._spell(resolved)
         q = analyse(resolved, self._analyzer)
         turn = {"question": question, "resolved": resolved, "terms": list(q.terms),
@@ -109,8 +110,8 @@ class Engine:
                 turn["quotes"] = [x.sentence for x in quotes]
                 return Answer(question, answered=True, quotes=quotes, resolved_question=resolved,
                               state=state.add(turn))
-        if resolved != question:  # a follow-up: its own words count twice against the borrowed ones
-            ids += [self._term_ids[t] for t in self._analyzer.terms(question) if t in self._term_ids]
+        if follow_up:  # its own words count twice against the borrowed ones
+            ids += [self._term_ids[t] for t in self._analyzer.terms(self._spell(question)) if t in self._term_ids]
         names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
                  for n in q.names]
         ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
