@@ -60,7 +60,7 @@ def split_sentences(paragraph: str) -> list[str]:
 def _is_boundary(text: str, punct_start: int, end: int) -> bool:
     if text[punct_start] != ".":
         return True  # ? ! and ellipses end sentences
-    before = _WORD_BEFORE.search(text[:punct_start])
+    before = _WORD_BEFORE.search(text, max(0, punct_start - 64), punct_start)  # a window, not the whole prefix
     word = before.group(1) if before else ""
     after = _NEXT_WORD.match(text, end)
     next_word = after.group(1) if after else ""
