@@ -31,6 +31,7 @@ from bot.telegram_plumbing import (JsonFilePersistence, PerChatUpdateProcessor, 
                                    make_request)
 from config import Settings
 from retrieval import Answer, ChatState, Engine, Quote, QuoteqaError
+from retrieval.live import LiveEngine
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +54,7 @@ REFUSAL_TEXT = "Sorry, this bot only answers the chats it was set up for."
 ERROR_TEXT = "Sorry, something went wrong while answering. Please try again."
 ASK_USAGE_TEXT = "Usage: /ask your question"
 STALE_BUTTON_TEXT = "That answer is too old for this button; please ask again."
+DOCUMENTS_CHANGED_TEXT = "The documents have changed since that answer; please ask again."
 
 MORE, CONTEXT = "more", "context"
 _COMMAND = re.compile(r"/\w+(?:@(\w+))?")
@@ -107,9 +109,15 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
 class QuoteBot:
     """The handlers. Each is thin: find the question, ask the engine, send the rendered answer."""
 
-    def __init__(self, settings: Settings, engine: Engine) -> None:
+    def __init__(self, settings: Settings, engine: Engine | LiveEngine) -> None:
         self.settings = settings
-        self.engine = engine
+        self._engines = engine
+
+    @property
+    def engine(self) -> Engine:
+        """The engine for the next question: the newest one when the folder is watched."""
+        source = self._engines
+        return source.engine if isinstance(source, LiveEngine) else source
 
     def register(self, app: Application) -> None:
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
@@ -292,8 +300,12 @@ class QuoteBot:
                                             reply_markup=markup if i == len(parts) else None)
 
     async def _show_context(self, message: Message, quote: Quote) -> None:
-        sentences = self.engine.context(quote.sentence)
-        quoted = sentences.index(self.engine.sentence(quote.sentence))
+        engine = self.engine
+        if quote.sentence >= engine.stats["sentences"] or engine.sentence(quote.sentence).text != quote.text:
+            await self._send(message, DOCUMENTS_CHANGED_TEXT)  # reloaded since the answer; plain text, no markup
+            return
+        sentences = engine.context(quote.sentence)
+        quoted = sentences.index(engine.sentence(quote.sentence))
         await self._send(message, context_html(sentences, quoted, quote.title, quote.source,
                                                quote.paragraph))
 
@@ -337,7 +349,7 @@ def telegram_rate_limiter() -> AIORateLimiter:
                           group_max_rate=1, group_time_period=3.2, max_retries=3)
 
 
-def build_application(settings: Settings, engine: Engine, *, persistence_interval: float = 5.0) -> Application:
+def build_application(settings: Settings, engine: Engine | LiveEngine, *, persistence_interval: float = 5.0) -> Application:
     """The PTB Application for `settings`, talking to settings.telegram_api_url."""
     bot = QuoteBot(settings, engine)
     # Everything else, then getUpdates: settings.http_client picks PTB's httpx or aiohttp.
@@ -389,9 +401,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     for noisy in ("httpx", "httpcore"):  # httpx logs every URL, and the URL holds the token
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logging.getLogger("telegram.ext").addFilter(_STARTUP_ABORT_FILTER)  # a second add of it is a no-op
-    engine = Engine.open(settings)
-    logger.info("Serving %d documents from %s", engine.stats["documents"], settings.docs_dir)
-    app = build_application(settings, engine)
+    live = LiveEngine(settings, interval=settings.reload_interval or 5.0)
+    if settings.reload_interval > 0:
+        live.start()  # a changed folder is re-indexed in the background and swapped in
+    logger.info("Serving %d documents from %s", live.engine.stats["documents"], settings.docs_dir)
+    app = build_application(settings, live)
     try:
         if getattr(args, "webhook", None):
             path = urlsplit(args.webhook).path.strip("/")
@@ -406,4 +420,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     except NetworkError as error:
         raise TelegramSetupError(f"cannot reach the Telegram Bot API at {settings.telegram_api_url}: "
                                  f"{error.message}") from None
+    finally:
+        live.stop()
     return 0

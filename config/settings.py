@@ -23,6 +23,7 @@ class Settings:
     language: str = "english"
     k1: float = 1.2
     b: float = 0.75
+    reload_interval: float = 5.0  # seconds between checks of the documents folder by the bot; 0: never
     max_quotes: int = 3
     context_sentences: int = 2
     telegram_token: str = field(default="", repr=False)
@@ -110,6 +111,7 @@ def load_settings(
             language=str(pick(docs, "language", "QUOTEQA_LANGUAGE") or "english").lower(),
             k1=float(index.get("k1", 1.2)),
             b=float(index.get("b", 0.75)),
+            reload_interval=float(pick(index, "reload_interval", "QUOTEQA_RELOAD_INTERVAL") or 0),
             max_quotes=int(pick(answers, "max_quotes", "QUOTEQA_MAX_QUOTES") or 3),
             context_sentences=int(answers.get("context_sentences", 2)),
             telegram_token=str(pick(tg, "token", "TELEGRAM_BOT_TOKEN") or ""),
