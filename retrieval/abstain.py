@@ -5,7 +5,7 @@ Signals, each normalised so that no cut-off depends on one document's scores:
   absent from every document weighs like the rarest word they hold), with a higher bar when
   some key term occurs in no document at all (1.4% of SQuAD questions, most close unanswerables);
 - a specific number, year, month or weekday of the question missing from that context, or a
-  capitalised name of the question ("... to Canada?") that no document mentions;
+  capitalised name of the question ("... to Peru?") that no document mentions;
 - a "how many" question whose candidate holds no number at all.
 """
 
@@ -44,7 +44,7 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
-    """Stems of the capitalised words inside the question ('... extradite to Canada?'): the things it is about."""
+    """Stems of the capitalised words inside the question ('... exported to Peru?'): the things it is about."""
     raw = re.findall(r"[^\W\d_][\w'’.-]*", q.text)
     if sum(1 for w in raw if w[:1].isupper()) >= max(3, len(raw) - 1):
         return []  # shouted or title-cased: capitals say nothing

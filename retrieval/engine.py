@@ -141,8 +141,8 @@ class Engine:
 
     def _specific_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """Among the best few, sentences that hold every year, month and weekday of the question come
-        first: 'And in February?' wants the February sentence, not a closer match of other words.
-        (Other numbers often name a group the answer refers to otherwise: 'the 26' are 'they'.)"""
+        first: 'And in June?' wants the June sentence, not a closer match of other words.
+        (Other numbers often name a group the answer refers to otherwise: 'the 40' are 'they'.)"""
         wanted = ({n for n in specific_numbers(q) if qa.is_year(n)}
                   | {w for w in q.words if w in qa.MONTHS or w in qa.WEEKDAYS} - {"may"})
         if not wanted or not ranked:
@@ -166,7 +166,7 @@ class Engine:
         return (after + before)[:k]
 
     def _spell(self, text: str) -> str:
-        """Words the documents do not know replaced by the closest word they do ('febuary' -> 'february')."""
+        """Words the documents do not know replaced by the closest word they do ('recieve' -> 'receive')."""
         def fix(m: re.Match) -> str:
             word = m.group()
             folded = fold(word)

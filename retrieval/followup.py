@@ -1,4 +1,4 @@
-"""Elliptical follow-ups ('And in February?', 'What else did he say?') resolved from the chat's last turn."""
+"""Elliptical follow-ups ('And in June?', 'What else did he say?') resolved from the chat's last turn."""
 
 from __future__ import annotations
 

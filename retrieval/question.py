@@ -26,9 +26,9 @@ building stadium airport border capital district""".split())
 _ORG_NOUNS = frozenset("""organization organisation organizations organisations company companies newspaper
 paper papers office agency agencies group groups team teams university universities party parties
 institution firm firms band network channel department ministry court government club school college
-church magazine publication publisher cartel army""".split())
+church magazine publication publisher army""".split())
 _PERSON_NOUNS = frozenset("""person people man woman men women president leader king queen author writer
-analyst official officials player players reporter reporters scientist artist composer architect founder
+official officials player players reporter reporters scientist artist composer architect founder
 emperor general minister chancellor governor mayor director singer actor actress""".split())
 _COUNT_NOUNS = frozenset("number percentage percent amount proportion share population size total".split())
 # Number words a question or a sentence may use for a count.
@@ -73,7 +73,7 @@ class Question:
 
 
 def number_value(word: str) -> str | None:
-    """'four' -> '4', '1,000' -> '1000', '2016' -> '2016'; None for words that are not numbers."""
+    """'four' -> '4', '1,000' -> '1000', '1999' -> '1999'; None for words that are not numbers."""
     if word in NUMBER_WORDS:
         return str(NUMBER_WORDS[word])
     plain = word.replace(",", "")
@@ -127,7 +127,7 @@ def answer_type(ws: list[str]) -> str:
 
 
 def _noun_after(ws: list[str], wh_at: int) -> list[str]:
-    """The (at most two-word) noun the wh-word asks about: 'which security analyst was' -> both words,
+    """The (at most two-word) noun the wh-word asks about: 'which bridge engineer was' -> both words,
     'what is the full name of' -> ['name'], 'what drug are the groups' -> ['drug'], 'what did' -> []."""
     i = wh_at + 1
     while i < len(ws) and ws[i] in _SKIPPED_AFTER_WH:

@@ -16,7 +16,7 @@ from retrieval.text import Analyzer, stopwords, word_spans, words
 
 # Small words that may sit inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_JOINERS = frozenset("of de da del della der van von la le du y and for the".split())
-# Words that separate a count or date from its neighbour in a range ("one or two", "2016 and 2017").
+# Words that separate a count or date from its neighbour in a range ("one or two", "1998 and 2004").
 _RANGE_JOINERS = frozenset("or and to - through".split())
 _SCALE = frozenset("hundred thousand million billion trillion percent per cent dozen".split())
 _TIME_MODIFIERS = frozenset("this last next earlier later that each every early late mid the".split())
@@ -226,7 +226,7 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
             continue  # a lone sentence-initial capital is no name
         score = 1.0
         if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
-            score -= 0.4  # a modifier of a question word ("Latin American cartels"), not the answer
+            score -= 0.4  # a modifier of a question word ("South African schools"), not the answer
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
         out.append((score, a, b))
@@ -243,7 +243,7 @@ def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:
 
 
 def _same_noun(word: str, focus: str, analyzer: Analyzer) -> bool:
-    """'offices' and 'office', 'cartell' and 'cartel'; not 'Organized' and 'organization' (one stem)."""
+    """'offices' and 'office', 'bridgge' and 'bridge'; not 'Organized' and 'organization' (one stem)."""
     return analyzer.stem(word) == analyzer.stem(focus) and (word.startswith(focus[:-1]) or focus.startswith(word[:-1]))
 
 
@@ -260,7 +260,7 @@ def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, in
 
 
 def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyzer) -> list[tuple[float, int, int]]:
-    """'Which office announced ...' -> the named phrase ending in 'office' ("Mexico's attorney general's office")."""
+    """'Which office announced ...' -> the named phrase ending in 'office' ("the Harbour Authority's planning office")."""
     focus = _focus_word(q, analyzer)
     if focus is None:
         return []

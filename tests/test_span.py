@@ -21,7 +21,7 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How many bridges were repaired in May?",
      "The city repaired 14 bridges in May, the council said.", "14"),
     ("How many ferries usually cross at once?",
-     "In summer it has usually been one or two at a time.", "one or two"),
+     "In summer usually two or three ferries crossed at once.", "two or three"),
     ("What share of voters stayed home?", "About 37% of voters stayed home.", "37%"),
     ("When did the museum reopen?", "The museum reopened on Friday after a long closure.", "Friday"),
     ("In which years was the mill flooded?", "The mill was flooded in 1998 and 2004.", "1998 and 2004"),
@@ -54,5 +54,5 @@ def test_count_without_a_number_has_no_span(analyzer):
 
 
 def test_number_already_in_the_question_is_not_the_answer(analyzer):
-    assert short("In how many steps were the 55 crates moved?",
-                 "Workers moved 55 crates in two steps.", analyzer) == "two"
+    assert short("In how many steps were the 40 crates moved?",
+                 "Workers moved 40 crates in three steps.", analyzer) == "three"
