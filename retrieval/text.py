@@ -124,5 +124,7 @@ class Analyzer:
 
 def _mostly_upper(text: str) -> bool:
     """An all-caps question ('HOW MANY WERE SENT') is read as ordinary case."""
-    letters = [c for c in text if c.isalpha()]
-    return len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+    n_letters = sum(map(str.isalpha, text))
+    if n_letters < 8 or sum(map(str.isupper, text)) <= 0.8 * n_letters:
+        return False  # (counted in C; upper-case non-letters are rare enough to check exactly below)
+    return sum(1 for c in text if c.isalpha() and c.isupper()) > 0.8 * n_letters
