@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -104,51 +105,55 @@ def sentence_flags(text: str, stops: frozenset[str]) -> tuple[list[int], list[st
     return out, ws
 
 
-def token_flags(index: StoredIndex, analyzer: Analyzer) -> tuple[np.ndarray, frozenset[str]]:
-    """Per index token: capitalised mid-sentence word, number, date word, reason cue (bit flags);
-    and every folded word of the documents (for spelling correction).
-
-    Built when the engine opens, at about 50 µs a sentence (0.5 s for SQuAD's 10,000 sentences).
-    If a sentence's tokens do not line up with the stored term ids (an index made by another
-    analyzer) its flags stay 0 rather than be misaligned.
-    """
-    flags = np.zeros(len(index.sentence_terms), dtype=np.uint8)
-    known: set[str] = set()
-    offsets = index.sentence_offsets
-    stops = stopwords(analyzer.language)
-    sentences = index.corpus.sentences
-    text_of = getattr(sentences, "text", None) or (lambda i: sentences[i].text)
-    for i in range(len(sentences)):
-        out, ws = sentence_flags(text_of(i), stops)
-        known.update(ws)
-        lo, hi = int(offsets[i]), int(offsets[i + 1])
-        if len(out) == hi - lo:
-            flags[lo:hi] = out
-    return flags, frozenset(known)
-
-
-@dataclass(frozen=True)
 class Layout:
-    """Flat arrays the ranking reads instead of per-sentence objects: built once per engine."""
+    """Flat arrays the ranking reads instead of per-sentence objects.
 
-    flags: np.ndarray  # uint8 per index token (see token_flags)
-    words: frozenset[str]  # every folded surface word of the documents (for spelling correction)
-    sentence_passage: np.ndarray  # int64 per sentence
-    passage_first: np.ndarray  # int64 per passage: its first sentence
-    passage_count: np.ndarray  # int64 per passage: how many sentences
+    Token flags are computed per sentence the first time it is a candidate, not for the whole corpus
+    when the engine opens: opening stays as fast as loading the index, whatever its size. Filling the
+    cache is idempotent, so threads sharing an engine may race on it harmlessly.
+    """
+
+    def __init__(self, index: StoredIndex, analyzer: Analyzer) -> None:
+        table = getattr(index.corpus.passages, "table", None)
+        if table is None:
+            table = np.array([[p.doc, p.number, p.first_sentence, p.n_sentences] for p in index.corpus.passages],
+                             dtype=np.int64).reshape(-1, 4)
+        self.passage_first = np.asarray(table[:, 2], dtype=np.int64)  # per passage: its first sentence
+        self.passage_count = np.asarray(table[:, 3], dtype=np.int64)  # per passage: how many sentences
+        self.sentence_passage = np.repeat(np.arange(len(self.passage_first), dtype=np.int64), self.passage_count)
+        self.flags = np.zeros(len(index.sentence_terms), dtype=np.uint8)  # per index token, filled lazily
+        self._flagged = np.zeros(len(self.sentence_passage), dtype=bool)
+        self._index = index
+        self._stops = stopwords(analyzer.language)
+
+    def ensure_flags(self, sentences: np.ndarray) -> None:
+        """Fill the token flags of `sentences` that have none yet. If a sentence's tokens do not line
+        up with its stored term ids (an index made by another analyzer) its flags stay 0."""
+        todo = sentences[~self._flagged[sentences]]
+        if not len(todo):
+            return
+        sentences_table = self._index.corpus.sentences
+        text_of = getattr(sentences_table, "text", None) or (lambda i: sentences_table[i].text)
+        offsets = self._index.sentence_offsets
+        for i in np.unique(todo).tolist():
+            out, _ = sentence_flags(text_of(i), self._stops)
+            lo, hi = int(offsets[i]), int(offsets[i + 1])
+            if len(out) == hi - lo:
+                self.flags[lo:hi] = out
+            self._flagged[i] = True
 
 
-def layout(index: StoredIndex, analyzer: Analyzer) -> Layout:
-    table = getattr(index.corpus.passages, "table", None)
-    if table is None:
-        table = np.array([[p.doc, p.number, p.first_sentence, p.n_sentences] for p in index.corpus.passages],
-                         dtype=np.int64).reshape(-1, 4)
-    first = np.asarray(table[:, 2], dtype=np.int64)
-    count = np.asarray(table[:, 3], dtype=np.int64)
-    flags, known = token_flags(index, analyzer)
-    return Layout(flags=flags, words=known,
-                  sentence_passage=np.repeat(np.arange(len(first), dtype=np.int64), count),
-                  passage_first=first, passage_count=count)
+_ALPHA_WORD = re.compile(r"[^\W\d_]+")
+
+
+def document_words(index: StoredIndex) -> frozenset[str]:
+    """Every folded alphabetic word of the documents (for spelling correction): one regex pass over
+    the sentence text, then folding each distinct word once."""
+    sentences = index.corpus.sentences
+    blob = getattr(sentences, "blob", None)
+    text = (bytes(blob).decode("utf-8") if blob is not None
+            else "\n".join(s.text for s in sentences))
+    return frozenset(fold(w) for w in set(_ALPHA_WORD.findall(text)))
 
 
 def _gather(index: StoredIndex, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -233,6 +238,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     keep = c_owner_all >= 0
     c_owner = c_owner_all[keep]
     c_q = q_of_tok[keep]
+    lay.ensure_flags(cands)
     c_flags = lay.flags[pos[keep]]
     lengths = np.bincount(c_owner, minlength=n).astype(np.float64)
     matched = c_q >= 0

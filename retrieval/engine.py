@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 
 from config import Settings
@@ -34,9 +35,10 @@ class Engine:
         self._index = index
         self._analyzer = Analyzer(settings.language)
         self._term_ids = {t: i for i, t in enumerate(index.vocab)}
-        self._layout = selection.layout(index, self._analyzer)
+        self._layout = selection.Layout(index, self._analyzer)
         self._ranker = selection.load_ranker()
-        self._speller = Speller.from_words(self._layout.words)
+        self._speller_cache: Speller | None = None
+        self._speller_lock = threading.Lock()
         self.stats = stats
 
     @classmethod
@@ -164,6 +166,15 @@ class Engine:
         after = list(range(sentence + 1, first + count))
         before = list(range(first, sentence))
         return (after + before)[:k]
+
+    @property
+    def _speller(self) -> Speller:
+        """Built from the documents' words the first time a question holds an unknown word, so that
+        opening the engine costs only loading the index."""
+        with self._speller_lock:
+            if self._speller_cache is None:
+                self._speller_cache = Speller.from_words(selection.document_words(self._index))
+            return self._speller_cache
 
     def _spell(self, text: str) -> str:
         """Words the documents do not know replaced by the closest word they do ('recieve' -> 'receive')."""
