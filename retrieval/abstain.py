@@ -58,7 +58,8 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
 
 
 def specific_numbers(q: qa.Question) -> list[str]:
-    """Numbers and years the question writes in digits, except those inside a name ("Super Bowl 50").
+    """Numbers and years the question writes in digits, except those inside a name ("Super Bowl 50"),
+    ordinals and decades ("4th", "the 1600s", "the 80's": the text may spell them "fourth", "1650").
     Number words ("what two rivers ...") say how many answers are wanted, not which."""
     out = []
     raw = word_spans(q.text)
@@ -68,8 +69,15 @@ def specific_numbers(q: qa.Question) -> list[str]:
             continue
         if k > 1 and q.text[raw[k - 1][0]].isupper() and q.text[raw[k - 1][1]:a].strip() in ("", "-", "."):
             continue
+        if q.text[b:b + 1].isalpha() or q.text[b:b + 2] in ("'s", "’s"):
+            continue
         out.append(value)
     return list(dict.fromkeys(out))
+
+
+def _day_or_month(word: str) -> str:
+    """'sept', 'sep' and 'september' are one month; 'tue' and 'tuesday' one day."""
+    return word[:3] if word in qa.MONTHS or word in qa.WEEKDAYS else word
 
 
 def support(q: qa.Question, key: list[str], context_terms: set[str], context_text: str,
@@ -90,5 +98,6 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
         return Support(share, absent_names, unknown)
     ctx_words = set(words(context_text))
     ctx_numbers = {qa.number_value(w) for w in ctx_words} - {None}
-    missing = [n for n in numbers if n not in ctx_numbers] + [w for w in dated if w not in ctx_words]
+    ctx_dates = {_day_or_month(w) for w in ctx_words}
+    missing = [n for n in numbers if n not in ctx_numbers] + [w for w in dated if _day_or_month(w) not in ctx_dates]
     return Support(share, tuple(missing) + absent_names, unknown)

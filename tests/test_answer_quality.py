@@ -127,6 +127,29 @@ def test_only_digits_outside_names_are_required_in_the_passage():
     assert specific_numbers(analyse("What two rivers meet there?", analyzer)) == []
 
 
+def test_ordinals_and_decades_are_not_required_digits():
+    from retrieval.abstain import specific_numbers
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert specific_numbers(analyse("Who was the 4th mayor in the 1600s?", analyzer)) == []
+    assert specific_numbers(analyse("What show ran in the 80's?", analyzer)) == []
+    assert specific_numbers(analyse("What ran for 80 days?", analyzer)) == ["80"]
+
+
+def test_abbreviated_month_is_found_written_out():
+    from retrieval.abstain import support
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    q = analyse("Who negotiated the surrender in Sept?", Analyzer("english"))
+    found = support(q, ["negoti", "surrend"], {"negoti", "surrend"}, "They negotiated the surrender in September.",
+                    {"negoti": 1, "surrend": 1}, 10)
+    assert found.missing == ()
+    lacking = support(q, ["negoti", "surrend"], {"negoti", "surrend"}, "They negotiated the surrender in May.",
+                      {"negoti": 1, "surrend": 1}, 10)
+    assert lacking.missing == ("sept",)
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)
