@@ -24,6 +24,9 @@ HELP_TEXT = (
 RESET_TEXT = "Conversation cleared. Ask me anything about the documents."
 
 
+QUOTE_BAR = "│ "  # quotes are set off by a bar, not by added quotation marks they may already have
+
+
 def source_line(quote: Quote) -> str:
     where = f"paragraph {quote.paragraph}" if quote.paragraph > 0 else "header"
     return f"— {quote.title} ({quote.source}, {where})"
@@ -39,13 +42,13 @@ def reply_text(answer: Answer) -> str:
     for i, quote in enumerate(answer.quotes):
         if i:
             lines.append("")
-        lines += [f"“{quote.text}”", source_line(quote)]
+        lines += [QUOTE_BAR + quote.text, source_line(quote)]
     return "\n".join(lines)
 
 
 def highlighted(quote: Quote) -> Text:
     """The quote with its short-answer span in bold, for the interactive console."""
-    text = Text("“")
+    text = Text(QUOTE_BAR, style="dim")
     if quote.answer_span:
         start, end = quote.answer_span
         text.append(quote.text[:start])
@@ -53,7 +56,6 @@ def highlighted(quote: Quote) -> Text:
         text.append(quote.text[end:])
     else:
         text.append(quote.text)
-    text.append("”")
     return text
 
 
