@@ -131,7 +131,7 @@ class Engine:
             why = (f"the question names {', '.join(verdict.missing)}, which the best sentence does not"
                    if verdict.missing else f"only {verdict.share:.0%} of the question's key words are matched")
             return declined(why)
-        if q.answer_type == qa.COUNT and not any(qa.number_value(w) for w in words(first)):
+        if q.answer_type == qa.COUNT and not qa.holds_amount(words(first)):
             return declined("a number is asked for and the best sentence holds none")
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [x.sentence for x in quotes]

@@ -39,6 +39,9 @@ NUMBER_WORDS = {
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
     "thousand": 1000, "million": 10**6, "billion": 10**9, "dozen": 12,
 }
+# Words that give an amount without a number ("several lakes", "about half", "twice a year").
+QUANTITY_WORDS = frozenset("""several few half third thirds quarter quarters dozens hundreds thousands millions
+billions twice thrice single none""".split())
 MONTHS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
@@ -80,6 +83,11 @@ def number_value(word: str) -> str | None:
     if plain.isdigit():
         return str(int(plain))
     return None
+
+
+def holds_amount(ws: list[str]) -> bool:
+    """Whether the folded words give an amount: a number, a number word or a word like "several"."""
+    return any(w in QUANTITY_WORDS or number_value(w) for w in ws)
 
 
 def answer_type(ws: list[str]) -> str:

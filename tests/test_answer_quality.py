@@ -172,3 +172,14 @@ def test_follow_up_with_a_month_prefers_the_sentence_holding_it(tmp_path):
 def test_header_quote_has_a_context_to_show(engine):
     quote = engine.ask("Who wrote the article?").quotes[0]
     assert engine.context(quote.sentence)[0].text.startswith("The harbour bridge reopened")
+
+
+def test_count_answered_by_an_amount_word_is_not_declined(tmp_path):
+    from config import load_settings
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "park.txt").write_text("Lakes of the park\n\nThe park holds several glacial lakes and a river.\n\n"
+                                   "Visitors hike along the river in summer.\n", encoding="utf-8")
+    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
+    a = Engine.open(settings).ask("How many glacial lakes does the park hold?")
+    assert a.answered and "several glacial lakes" in a.quotes[0].text

@@ -59,3 +59,15 @@ def test_numbers_words_and_digits_are_normalised(analyzer):
 ])
 def test_questions_about_the_document(analyzer, text, expected):
     assert qa.analyse(text, analyzer).about_document == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("about half of the city", True),
+    ("several lakes", True),
+    ("it meets twice a year", True),
+    ("212 cables", True),
+    ("four ships", True),
+    ("the bridge reopened on friday", False),
+])
+def test_amount_is_a_number_or_an_amount_word(text, expected):
+    assert qa.holds_amount(text.split()) is expected
