@@ -33,7 +33,7 @@ FEATURES = (
     "sentence_bm25", "passage_bm25", "coverage", "context_coverage", "passage_coverage",
     "phrase_pairs", "density", "name_phrases", "new_terms", "first_in_passage", "starts_with_match", "log_length",
     "count_has_number", "date_has_date", "person_has_name", "place_has_name", "org_has_name",
-    "other_has_name", "reason_has_cue",
+    "other_has_name", "reason_has_cue", "rarest_term", "term_share",
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
 )
@@ -305,6 +305,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "org_has_name": has_name if t == qa.ORGANISATION else zero,
         "other_has_name": has_name if t == qa.DESCRIPTION else zero,
         "reason_has_cue": has(REASON_CUE) if t == qa.REASON else zero,
+        "rarest_term": ((masks[rows] >> np.uint64(int(np.argmax(w)))) & np.uint64(1)).astype(np.float64),
+        "term_share": n_matched / len(uniq),
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()

@@ -183,3 +183,18 @@ def test_count_answered_by_an_amount_word_is_not_declined(tmp_path):
     settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
     a = Engine.open(settings).ask("How many glacial lakes does the park hold?")
     assert a.answered and "several glacial lakes" in a.quotes[0].text
+
+
+def test_ranker_sees_which_candidates_hold_the_rarest_question_word(engine):
+    from retrieval import answer as selection
+    from retrieval.question import analyse
+    q = analyse("Which architect designed the bridge?", engine._analyzer)
+    ids = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
+    cands, s_norm, p_norm = selection.candidates(engine._index, engine._layout, ids)
+    X = selection.features(engine._index, engine._layout, q, ids, selection.idf_of(engine._index, ids),
+                           cands, s_norm, p_norm)
+    rarest = X[:, selection.FEATURES.index("rarest_term")]
+    texts = [engine.sentence(int(s)).text for s in cands]
+    assert {t for t, r in zip(texts, rarest) if r} == {t for t in texts if "architect" in t}
+    share = X[:, selection.FEATURES.index("term_share")]
+    assert share.max() == 1.0 and "Norwegian architect" in texts[int(share.argmax())]
