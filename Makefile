@@ -28,10 +28,10 @@ index: $(STAMP)
 	$(BIN)/quoteqa index
 
 # Every test, then the seed fixture set through `quoteqa eval`, gated just under today's scores
-# (quote@1 0.854, short-answer EM 0.881, abstention accuracy 0.900), so a change that loses answers fails.
+# (quote@1 0.864, short-answer EM 0.897, abstention accuracy 0.910), so a change that loses answers fails.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.84 --min-answer 0.86 --min-abstain 0.88
+	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.85 --min-answer 0.88 --min-abstain 0.90
 
 eval: $(STAMP)
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
