@@ -155,8 +155,11 @@ class Engine:
             ws = words(self.sentence(r.sentence).text)
             return wanted <= (set(ws) | {qa.number_value(w) for w in ws})
 
-        hits = [r for r in head if holds(r)]
-        return hits + [r for r in head if not holds(r)] + ranked[SPECIFIC_WINDOW:] if hits else ranked
+        held = [holds(r) for r in head]
+        if not any(held):
+            return ranked
+        return ([r for r, h in zip(head, held) if h] + [r for r, h in zip(head, held) if not h]
+                + ranked[SPECIFIC_WINDOW:])
 
     def _rest_of_passage(self, sentence: int, k: int) -> list[int]:
         """The sentences after `sentence` in its passage, then those before it; at most k."""
