@@ -12,7 +12,6 @@ Features (all cheap, computed from term ids in order plus per-token flags):
 from __future__ import annotations
 
 import json
-import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache

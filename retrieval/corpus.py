@@ -296,9 +296,3 @@ def assemble(files: list[ParsedFile | None], progress: Callable[[int, int], None
 
 def _replace_first_passage(d: Document, first: int) -> Document:
     return Document(d.source, d.title, d.byline, d.date, d.publication, first, d.n_passages)
-
-
-def build_corpus(raw_docs: Iterable[RawDocument], analyzer: Analyzer | None = None) -> Corpus:
-    """The corpus of some documents, in memory (for callers that have no index)."""
-    terms = TermCache(analyzer or Analyzer())
-    return assemble([parse_document(raw, terms) for raw in raw_docs]).corpus

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.text import Analyzer, fold, words
+from retrieval.text import Analyzer, words
 
 # Answer types, in the order the rules below try them.
 COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION = (
@@ -213,7 +213,3 @@ quote quoted quotes mention mentioned mentions describe described describes refe
 
 def is_year(word: str) -> bool:
     return bool(_YEAR.match(word))
-
-
-def folded_words(text: str) -> list[str]:
-    return [fold(w) for w in words(text)]
