@@ -57,6 +57,13 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def spelled_out(q: qa.Question, context_terms: set[str], analyzer: Analyzer) -> set[str]:
+    """Stems of the question's names whose acronym the context holds: "United States" is matched by
+    a passage that writes "U.S."."""
+    return {analyzer.stem(w) for a, name in q.acronyms.items() if a in context_terms
+            for w in name if not analyzer.is_stopword(w)}
+
+
 def specific_numbers(q: qa.Question) -> list[str]:
     """Numbers and years the question writes in digits, except those inside a name ("Super Bowl 50"),
     ordinals and decades ("4th", "the 1600s", "the 80's": the text may spell them "fourth", "1650").
@@ -90,7 +97,7 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
     total = sum(idf(t) for t in key)
     found = sum(idf(t) for t in key if t in context_terms)
     share = found / total if total > 0 else 0.0
-    absent_names = tuple(t for t in names if t not in df)  # a name no document mentions
+    absent_names = tuple(t for t in names if t not in df and t not in context_terms)  # no document mentions it
     unknown = sum(1 for t in key if t not in df)
     dated = [w for w in q.words if (w in qa.MONTHS or w in qa.WEEKDAYS) and w != "may"]
     numbers = specific_numbers(q) if q.numbers else []

@@ -11,7 +11,7 @@ from config import Settings
 from retrieval import answer as selection
 from retrieval import question as qa
 from retrieval import store
-from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, support
+from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support
 from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
@@ -202,6 +202,7 @@ class Engine:
         ctx_ids = set(self._index.sentence_terms[offsets[lo]:offsets[hi]].tolist())
         vocab = self._index.vocab
         ctx_terms = {vocab[i] for i in ctx_ids}
+        ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         key = key_terms(q, self._analyzer)
         names = name_terms(q, self._analyzer)
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names if t in self._term_ids}

@@ -56,6 +56,7 @@ DOC_NOUNS = _DOC_NOUNS
 # Relational nouns ("the capital of", "the population of") stay topic words: the answer sentence uses them.
 TYPE_NOUNS = (_DATE_NOUNS | _PLACE_NOUNS | _ORG_NOUNS | _PERSON_NOUNS | frozenset(
     "number amount total name names far long many much old".split())) - frozenset("capital border".split())
+_NAME_JOINERS = frozenset("of de da del della der van von la le du y and for the".split())
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
 
 
@@ -70,9 +71,21 @@ class Question:
     about_document: str | None  # "author", "date", "publication", "title" for questions about the file itself
 
     @property
+    def acronyms(self) -> dict[str, tuple[str, ...]]:
+        """The acronym term of each multiword name, with the name: {'us.': ('united', 'states')}."""
+        return {a: name for name in self.names if (a := acronym(name)) is not None}
+
+    @property
     def specific(self) -> tuple[str, ...]:
         """Numbers and years: a candidate that lacks one of them does not answer the question."""
         return self.numbers
+
+
+def acronym(name: tuple[str, ...]) -> str | None:
+    """The index term of a name's initials: ('united', 'states') -> 'us.', which is also what the
+    analyzer makes of "U.S." and "US"; None when fewer than two words give an initial."""
+    initials = [w[0] for w in name if w[:1].isalpha() and w not in _NAME_JOINERS]
+    return "".join(initials) + "." if len(initials) >= 2 else None
 
 
 def number_value(word: str) -> str | None:

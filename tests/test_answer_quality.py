@@ -198,3 +198,17 @@ def test_ranker_sees_which_candidates_hold_the_rarest_question_word(engine):
     assert {t for t, r in zip(texts, rarest) if r} == {t for t in texts if "architect" in t}
     share = X[:, selection.FEATURES.index("term_share")]
     assert share.max() == 1.0 and "Norwegian architect" in texts[int(share.argmax())]
+
+
+def test_name_in_the_question_is_matched_by_its_acronym_in_the_passage(tmp_path):
+    from config import load_settings
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "trade.txt").write_text(
+        "Trade talks\n\nThe U.S. trade office said it would not raise tariffs on steel imports this year.\n\n"
+        "Steel mills in the region hired more workers in spring.\n", encoding="utf-8")
+    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
+    engine = Engine.open(settings)
+    a = engine.ask("Will the United States raise tariffs on steel?")
+    assert a.answered and a.quotes[0].text.startswith("The U.S. trade office")
+    assert not engine.ask("Will the European Union raise tariffs on steel?").answered

@@ -71,3 +71,17 @@ def test_questions_about_the_document(analyzer, text, expected):
 ])
 def test_amount_is_a_number_or_an_amount_word(text, expected):
     assert qa.holds_amount(text.split()) is expected
+
+
+@pytest.mark.parametrize("name, expected", [
+    (("united", "states"), "us."),
+    (("national", "football", "league"), "nfl."),
+    (("bank", "of", "england"), "be."),
+    (("paris",), None),
+])
+def test_acronym_is_the_analyzers_term_for_the_initials(analyzer, name, expected):
+    from retrieval.question import acronym
+    assert acronym(name) == expected
+    if expected:  # the same term the index holds for the dotted and the plain spelling
+        assert analyzer.terms(expected[:-1].upper()) == [expected]
+        assert analyzer.terms(".".join(expected[:-1].upper()) + ".") == [expected]
