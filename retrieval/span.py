@@ -22,6 +22,8 @@ _SCALE = frozenset("hundred thousand million billion trillion percent per cent d
 _TIME_MODIFIERS = frozenset("this last next earlier later that each every early late mid the".split())
 _PREPOSITIONS = frozenset("""across along among around behind beyond despite inside near onto outside toward
 towards upon within without via per like amid throughout""".split())
+# Words that qualify what a yes/no question asks about ("not common", "very rare").
+_DEGREE = frozenset("not never no very more less most least too quite fairly rather hardly barely".split())
 _REASON_CUES = ("because", "due", "since", "so", "to", "in order")
 _MAX_GENERIC = 7  # tokens in a generic (what/which) answer
 # Scoring weights, set by hand against SQuAD's answer spans (see README): distance to the question's words
@@ -69,7 +71,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if alternative is not None:
         return toks[alternative].start, toks[alternative].end
     if t == qa.YES_NO:
-        return None
+        return _qualified(toks, q, analyzer)
     appositive = _appositive(text, toks, q)
     if appositive is not None:
         return appositive
@@ -110,6 +112,18 @@ def _distance(first: int, last: int, anchors: list[int], answer_type: str) -> fl
         elif a > last:
             gaps.append(a - last + (BEFORE if answer_type != qa.PERSON else PERSON_BEFORE))
     return DISTANCE * min(gaps) if gaps else 1.0
+
+
+def _qualified(toks: list[_Tok], q: qa.Question, analyzer: Analyzer) -> tuple[int, int] | None:
+    """'Are extraditions common?' against '... have become relatively common': a word of the question
+    as the sentence qualifies it ("relatively common", "not open"); None when it stands bare."""
+    asked = {analyzer.stem(w) for w in q.words if not analyzer.is_stopword(w)}
+    for i in range(1, len(toks)):
+        before = toks[i - 1]
+        adverb = before.word.endswith("ly") and len(before.word) > 4 and not before.capital
+        if (before.word in _DEGREE or adverb) and not before.in_question and analyzer.stem(toks[i].word) in asked:
+            return before.start, toks[i].end
+    return None
 
 
 def _alternative(toks: list[_Tok], q: qa.Question) -> int | None:
@@ -289,6 +303,16 @@ def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     return out
 
 
+def _phrase_end(toks: list[_Tok], first: int, limit: int) -> int:
+    """The last word at or before `limit` that a small word or preposition follows ("... the border |
+    in 2016 and 2017"), or `limit` when none does. "and"/"or" join, they do not end a phrase."""
+    def small(t: _Tok) -> bool:
+        return t.stop or t.word in _PREPOSITIONS
+    ends = [k for k in range(first, limit + 1)
+            if not small(toks[k]) and small(toks[k + 1]) and toks[k + 1].word not in ("and", "or")]
+    return ends[-1] if ends else limit
+
+
 def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[float, int, int]]:
     """Stretches of words the question does not use, within one clause, trimmed of small words."""
     out = []
@@ -307,7 +331,12 @@ def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[floa
         while b >= a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
             b -= 1
         if a <= b:
-            b = min(b, a + _MAX_GENERIC - 1)
+            if b > a + _MAX_GENERIC - 1:  # too long: cut, but not inside "2016 and 2017"
+                cut = a + _MAX_GENERIC - 1
+                if (cut + 2 <= b and toks[cut].word[0].isdigit() and toks[cut + 1].word in _RANGE_JOINERS
+                        and toks[cut + 2].word[0].isdigit()):
+                    cut += 2
+                b = cut
             while b > a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
                 b -= 1
             after_last = bool(anchors) and i - 1 == max(anchors)

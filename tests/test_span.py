@@ -56,3 +56,18 @@ def test_count_without_a_number_has_no_span(analyzer):
 def test_number_already_in_the_question_is_not_the_answer(analyzer):
     assert short("In how many steps were the 40 crates moved?",
                  "Workers moved 40 crates in three steps.", analyzer) == "three"
+
+
+def test_long_answer_is_not_cut_inside_a_pair_of_years(analyzer):
+    got = short("What was she accused of?",
+                "Officials said she was accused of smuggling cattle across the river in 2019 and 2020.", analyzer)
+    assert got == "smuggling cattle across the river in 2019 and 2020"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Are floods common in the valley?", "Floods have become relatively common in the valley.", "relatively common"),
+    ("Is the bridge open?", "The bridge is not open to walkers.", "not open"),
+    ("Is the bridge open?", "The bridge is open to walkers.", None),
+])
+def test_yes_no_span_is_the_qualified_word_or_nothing(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
