@@ -17,7 +17,7 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span
+from retrieval.span import answer_span, is_proper_name
 from retrieval.spelling import Speller
 from retrieval.text import Analyzer, fold, words
 
@@ -133,6 +133,8 @@ class Engine:
             return declined(why)
         if q.answer_type == qa.COUNT and not qa.holds_amount(words(first)):
             return declined("a number is asked for and the best sentence holds none")
+        if qa.asks_for_name(q) and not (span and is_proper_name(first, span)):
+            return declined("a name is asked for and the best sentence gives none")
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [x.sentence for x in quotes]
         short = first[span[0]:span[1]] if span else None

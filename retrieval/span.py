@@ -94,6 +94,13 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     return toks[best[1]].start, _end_char(text, toks[best[2]])
 
 
+def is_proper_name(text: str, span: tuple[int, int]) -> bool:
+    """Whether the short answer reads as a proper name: capitalised and not after "the" ("the United
+    States" is a place or body, not what "the name of the woman" asks for)."""
+    before = text[:span[0]].split()
+    return text[span[0]:span[0] + 1].isupper() and (not before or before[-1].lower() not in ("the", "a", "an"))
+
+
 def _end_char(text: str, tok: _Tok) -> int:
     """Keep a percent sign or closing bracket that belongs to the last word."""
     end = tok.end

@@ -212,3 +212,26 @@ def test_name_in_the_question_is_matched_by_its_acronym_in_the_passage(tmp_path)
     a = engine.ask("Will the United States raise tariffs on steel?")
     assert a.answered and a.quotes[0].text.startswith("The U.S. trade office")
     assert not engine.ask("Will the European Union raise tariffs on steel?").answered
+
+
+def test_name_of_a_person_is_declined_when_the_sentence_names_nobody(tmp_path):
+    from config import load_settings
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "court.txt").write_text(
+        "Court news\n\nA court in the Netherlands sentenced a man accused of smuggling cattle in 2019.\n\n"
+        "Judge Anna Berg sentenced a woman accused of forging passports.\n", encoding="utf-8")
+    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
+    engine = Engine.open(settings)
+    assert not engine.ask("What is the name of the man accused of smuggling cattle?").answered
+    judge = engine.ask("What is the name of the judge who sentenced the woman?")
+    assert judge.answered and judge.answer == "Anna Berg"
+
+
+def test_asks_for_name_only_of_people():
+    from retrieval.question import analyse, asks_for_name
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert asks_for_name(analyse("What is the name of the woman who was extradited?", analyzer))
+    assert not asks_for_name(analyse("What is the name of the stadium?", analyzer))
+    assert not asks_for_name(analyse("Who named the woman?", analyzer))
