@@ -94,6 +94,8 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
         d = max(df.get(t, 1), 1)  # a word no document has weighs like the rarest word they have
         return math.log1p((n_docs - d + 0.5) / (d + 0.5))
 
+    # "did NOT win": a capitalised small word the documents know only as a word, not as an acronym
+    key = [t[:-1] if t.endswith(".") and t not in df and t[:-1] in df else t for t in key]
     total = sum(idf(t) for t in key)
     found = sum(idf(t) for t in key if t in context_terms)
     share = found / total if total > 0 else 0.0

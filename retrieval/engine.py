@@ -207,7 +207,8 @@ class Engine:
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         key = key_terms(q, self._analyzer)
         names = name_terms(q, self._analyzer)
-        df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names if t in self._term_ids}
+        plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
+        df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names + plain if t in self._term_ids}
         dated = q.numbers or any(w in qa.MONTHS or w in qa.WEEKDAYS for w in q.words)
         text = " ".join(self.sentence(i).text for i in range(lo, hi)) if dated else ""  # read only when needed
         return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs, names)

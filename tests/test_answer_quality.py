@@ -235,3 +235,18 @@ def test_asks_for_name_only_of_people():
     assert asks_for_name(analyse("What is the name of the woman who was extradited?", analyzer))
     assert not asks_for_name(analyse("What is the name of the stadium?", analyzer))
     assert not asks_for_name(analyse("Who named the woman?", analyzer))
+
+
+def test_a_small_word_in_capitals_counts_as_the_word_when_the_documents_lack_the_acronym():
+    from retrieval.abstain import key_terms, support
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    q = analyse("Did the team NOT win the cup?", analyzer)
+    key = key_terms(q, analyzer)
+    assert "not." in key  # read as an acronym, like "NFL"
+    context = {"not", "team", "win", "cup"}
+    as_word = support(q, key, context, "", {"not": 3, "team": 2, "win": 1, "cup": 1}, 10)
+    assert as_word.share == 1.0 and as_word.unknown == 0
+    as_acronym = support(q, key, context | {"not."}, "", {"not.": 1, "team": 2, "win": 1, "cup": 1}, 10)
+    assert as_acronym.share == 1.0 and as_acronym.unknown == 0
