@@ -10,7 +10,9 @@ Two shapes of the same data:
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 from typing import Callable, Iterable, Iterator, Sequence, overload
 
@@ -46,24 +48,34 @@ class PassageTable(Sequence[Passage]):
 
 
 class SentenceTable(Sequence[Sentence]):
-    """Sentences as UTF-8 text back to back (`blob`, byte `offsets`) plus the passage of each."""
+    """Sentences as UTF-8 text back to back (`blob`, byte `offsets`) plus the passage of each.
+
+    The sentences asked for recently are kept as objects (an LRU of CACHED): the same few are
+    read many times per question (ranking, quoting, context), and decoding each from the memory
+    map again costs more than the rest of their handling. The arrays never change, so neither do
+    the cached objects.
+    """
+
+    CACHED = 1 << 16  # sentences kept decoded; a few tens of MB at most
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray, passage: np.ndarray, passages: PassageTable) -> None:
         self.blob = blob  # uint8
         self.offsets = offsets  # int64, n + 1
         self.passage = passage  # int32, n
         self._passages = passages
+        self._cached = lru_cache(maxsize=self.CACHED)(self._one)
 
     def __len__(self) -> int:
         return len(self.passage)
 
     def text(self, i: int) -> str:
-        return self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
+        return self._cached(int(i)).text
 
     def _one(self, i: int) -> Sentence:
         p = int(self.passage[i])
         doc, _, first, _ = self._passages.table[p].tolist()
-        return Sentence(self.text(i), doc, p, i - first)
+        text = self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
+        return Sentence(text, doc, p, i - first)
 
     @overload
     def __getitem__(self, i: int) -> Sentence: ...
@@ -71,12 +83,13 @@ class SentenceTable(Sequence[Sentence]):
     def __getitem__(self, i: slice) -> tuple[Sentence, ...]: ...
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return tuple(self._one(j) for j in range(*i.indices(len(self))))
+            return tuple(self._cached(j) for j in range(*i.indices(len(self))))
+        i = operator.index(i)
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self):
             raise IndexError("sentence index out of range")
-        return self._one(i)
+        return self._cached(i)
 
 
 @dataclass(frozen=True)

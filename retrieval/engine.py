@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from functools import lru_cache
 
 from config import Settings
 from retrieval import answer as selection
@@ -39,6 +40,8 @@ class Engine:
         self._ranker = selection.load_ranker()
         self._speller_cache: Speller | None = None
         self._speller_lock = threading.Lock()
+        # per sentence, a pure function of its text: the best few recur from question to question
+        self._words_and_numbers = lru_cache(maxsize=1 << 14)(self._sentence_words_and_numbers)
         self.stats = stats
 
     @classmethod
@@ -154,14 +157,18 @@ class Engine:
         head = ranked[:SPECIFIC_WINDOW]
 
         def holds(r: selection.Ranked) -> bool:
-            ws = words(self.sentence(r.sentence).text)
-            return wanted <= (set(ws) | {qa.number_value(w) for w in ws})
+            return wanted <= self._words_and_numbers(r.sentence)
 
         held = [holds(r) for r in head]
         if not any(held):
             return ranked
         return ([r for r, h in zip(head, held) if h] + [r for r, h in zip(head, held) if not h]
                 + ranked[SPECIFIC_WINDOW:])
+
+    def _sentence_words_and_numbers(self, sentence: int) -> frozenset[str | None]:
+        """The sentence's folded words and the value of each number word in it ('four' -> '4')."""
+        ws = words(self.sentence(sentence).text)
+        return frozenset(ws) | {qa.number_value(w) for w in ws}
 
     def _rest_of_passage(self, sentence: int, k: int) -> list[int]:
         """The sentences after `sentence` in its passage, then those before it; at most k."""
