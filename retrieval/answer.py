@@ -55,8 +55,14 @@ class Ranked:
 def expand(features: np.ndarray) -> np.ndarray:
     """The features, then every product of two of them (x_i * x_j, i <= j, in row order), so a
     linear model can weigh combinations such as 'covers the question AND holds a number'."""
-    i, j = np.triu_indices(features.shape[1])
+    i, j = _pairs(features.shape[1])
     return np.hstack([features, features[:, i] * features[:, j]])
+
+
+@lru_cache(maxsize=None)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """np.triu_indices(n), made once: building it costs as much as scoring the candidates."""
+    return np.triu_indices(n)
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,10 @@ class Layout:
         self.passage_first = np.asarray(table[:, 2], dtype=np.int64)  # per passage: its first sentence
         self.passage_count = np.asarray(table[:, 3], dtype=np.int64)  # per passage: how many sentences
         self.sentence_passage = np.repeat(np.arange(len(self.passage_first), dtype=np.int64), self.passage_count)
+        # The index's term ids as plain arrays over the same memory: every slice of a np.memmap
+        # makes another memmap object, which costs more than the slice on small corpora.
+        self.sentence_terms = np.asarray(index.sentence_terms)
+        self.sentence_offsets = np.asarray(index.sentence_offsets)
         self.flags = np.zeros(len(index.sentence_terms), dtype=np.uint8)  # per index token, filled lazily
         self._flagged = np.zeros(len(self.sentence_passage), dtype=bool)
         self._index = index
@@ -155,14 +165,18 @@ def document_words(index: StoredIndex) -> frozenset[str]:
     return frozenset(fold(w) for w in set(_ALPHA_WORD.findall(text)))
 
 
-def _gather(index: StoredIndex, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _gather(lay: Layout, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Token positions of `sentences` back to back, and which of them (0..len-1) each token belongs to."""
-    lo = index.sentence_offsets[sentences]
-    lens = index.sentence_offsets[sentences + 1] - lo
+    lo = lay.sentence_offsets[sentences]
+    lens = lay.sentence_offsets[sentences + 1] - lo
     owner = np.repeat(np.arange(len(sentences)), lens)
-    starts = np.repeat(np.cumsum(lens) - lens, lens)
-    positions = np.repeat(lo, lens) + (np.arange(int(lens.sum())) - starts)
-    return positions.astype(np.int64), owner
+    return _runs(lo, lens).astype(np.int64), owner
+
+
+def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """np.arange(s, s + c) for each (s, c), back to back, without a Python loop."""
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + (np.arange(int(counts.sum())) - offsets)
 
 
 def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -171,9 +185,9 @@ def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[n
     s_docs, s_scores = index.sentences.top_k(terms, SENTENCE_CANDIDATES)
     if len(s_docs) == 0:
         return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
-    parts = [np.asarray(s_docs, dtype=np.int64)]
-    parts += [np.arange(lay.passage_first[p], lay.passage_first[p] + lay.passage_count[p]) for p in p_docs.tolist()]
-    cands = np.unique(np.concatenate(parts))
+    p_docs = np.asarray(p_docs, dtype=np.int64)
+    every = _runs(lay.passage_first[p_docs], lay.passage_count[p_docs])
+    cands = np.unique(np.concatenate([np.asarray(s_docs, dtype=np.int64), every]))
     s_norm = np.zeros(len(cands))
     s_norm[np.searchsorted(cands, s_docs)] = s_scores / s_scores.max()
     passages = lay.sentence_passage[cands]
@@ -200,9 +214,9 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     pset = np.unique(passages)
     firsts, counts = lay.passage_first[pset], lay.passage_count[pset]
     # every sentence of the candidates' passages, so that neighbours and passages are complete
-    every = np.concatenate([np.arange(f, f + c) for f, c in zip(firsts.tolist(), counts.tolist())])
-    pos, owner = _gather(index, every)
-    toks = np.asarray(index.sentence_terms[pos], dtype=np.int64)
+    every = _runs(firsts, counts)
+    pos, owner = _gather(lay, every)
+    toks = lay.sentence_terms[pos].astype(np.int64)
     sorted_q = np.array(sorted(uniq), dtype=np.int64)
     where = np.minimum(np.searchsorted(sorted_q, toks), len(sorted_q) - 1)
     hit = sorted_q[where] == toks
@@ -248,7 +262,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     if q_pairs and len(c_q) > 1:
         code = c_q[:-1] * 64 + c_q[1:]
         wanted = np.array([a * 64 + b for a, b in q_pairs], dtype=np.int64)
-        good = same_next[:-1] & matched[:-1] & matched[1:] & np.isin(code, wanted)
+        good = same_next[:-1] & matched[:-1] & matched[1:] & (code[:, None] == wanted).any(axis=1)
         phrase = np.bincount(c_owner[:-1][good], minlength=n) / len(q_pairs)
     density = np.zeros(n)
     starts = np.zeros(n)
@@ -331,7 +345,8 @@ def rank_sentences(index: StoredIndex, lay: Layout, terms: Sequence[int], questi
     scores = (ranker or load_ranker()).score(X)
     keep = X[:, FEATURES.index("coverage")] > 0
     order = np.lexsort((cands, -scores))
-    return [Ranked(int(cands[i]), float(scores[i])) for i in order.tolist() if keep[i]]
+    order = order[keep[order]]
+    return [Ranked(c, s) for c, s in zip(cands[order].tolist(), scores[order].tolist())]
 
 
 def sentence_term_set(index: StoredIndex, sentence: int) -> frozenset[int]:
