@@ -10,10 +10,15 @@ Variant: Lucene's, as in Lucene >= 8 and bm25s `method="lucene"`:
 |d| is the number of index terms of d (stopwords already removed). Weights are float64, so scores
 match a float64 reference to about 1e-12, well inside the 1e-6 the tests ask for.
 
-On disk (`save`/`load`), one index named NAME is five files, all memory-mapped on load:
-    NAME.json          {"format": "quoteqa-bm25/2", "variant": "lucene", "n_docs", "k1", "b", "avg_len"}
+Adding or removing a document changes N, avgdl and so every weight: the counts are kept beside
+the weights, so a refresh recomputes all weights from them (`merge`) instead of counting tokens
+again, and the result equals a fresh build's exactly.
+
+On disk (`save`/`load`), one index named NAME is six files, all memory-mapped on load:
+    NAME.json          {"format": "quoteqa-bm25/3", "variant": "lucene", "n_docs", "k1", "b", "avg_len"}
     NAME.indptr.npy    int64, n_terms + 1: term t's postings are indptr[t]:indptr[t+1]
     NAME.indices.npy   int32, document ids, ascending within each term
+    NAME.tf.npy        uint8 (uint16/uint32 if needed), how often the term occurs in the document
     NAME.weights.npy   float64, w(t, d) for each posting
     NAME.doc_len.npy   int32, |d| per document
 """
@@ -23,21 +28,40 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 import numpy as np
 import scipy.sparse as sp
 
-FORMAT = "quoteqa-bm25/2"
-ARRAYS = ("indptr", "indices", "weights", "doc_len")
+from retrieval.arrays import ArrayWriter, read_range, write_array
+
+FORMAT = "quoteqa-bm25/3"
+ARRAYS = ("indptr", "indices", "tf", "weights", "doc_len")
 # Sum into a dense per-document array once the postings touched exceed n_docs / DENSE_RATIO;
 # below that, sorting the touched postings is cheaper than sweeping every document.
 DENSE_RATIO = 16
-_CHUNK = 1 << 22  # postings weighted at a time, to bound temporary memory on large builds
+# Work on large builds is done in pieces to bound temporary memory: documents are counted
+# _CHUNK tokens at a time and weights written _SEGMENT postings at a time.
+_CHUNK = 1 << 22
+_SEGMENT = 1 << 20
 
 
 def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
     return np.log1p((n_docs - df + 0.5) / (df + 0.5))
+
+
+def tf_dtype(max_tf: int) -> np.dtype:
+    """The narrowest unsigned type for term counts up to max_tf (almost always one byte)."""
+    for dtype in (np.uint8, np.uint16, np.uint32):
+        if max_tf <= np.iinfo(dtype).max:
+            return np.dtype(dtype)
+    raise ValueError(f"a term occurs {max_tf} times in one document")
+
+
+def norms(doc_len: np.ndarray, k1: float, b: float) -> np.ndarray:
+    """k1 * (1 - b + b * |d| / avgdl) per document: the length part of every weight."""
+    avg_len = float(doc_len.mean()) if len(doc_len) else 0.0
+    return k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))
 
 
 def _offsets_of(docs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -49,9 +73,18 @@ def _offsets_of(docs: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
     return flat, offsets
 
 
-def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int
-                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(indptr, docs, tf): each term's documents, ascending, with how often the term occurs there.
+@dataclass(frozen=True)
+class Postings:
+    """Each term's documents, ascending and each once (`docs[indptr[t]:indptr[t+1]]`), with how
+    often the term occurs in each (`tf`): everything BM25 needs besides document lengths."""
+
+    indptr: np.ndarray  # int64, n_terms + 1
+    docs: np.ndarray  # int32
+    tf: np.ndarray  # unsigned
+
+
+def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int) -> Postings:
+    """Postings of documents given as term ids back to back plus boundaries.
 
     A counting sort by term (scipy's CSR -> CSC, linear time and stable, so documents come out
     ascending) puts a document's repeats of a term side by side; runs are then counted in bulk.
@@ -70,20 +103,175 @@ def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int
     if n:
         np.not_equal(rows[1:], rows[:-1], out=starts[1:])
         starts[indptr[:-1][np.diff(indptr) > 0]] = True
-    position = index_type  # chunked, so no int64 temporary as long as the token array
-    first = np.concatenate([np.flatnonzero(starts[lo:lo + _CHUNK]).astype(position) + position(lo)
-                            for lo in range(0, n, _CHUNK)] or [np.zeros(0, dtype=position)])
+    first = np.flatnonzero(starts).astype(index_type)
     del starts
-    tf = np.diff(first, append=position(n)).astype(np.int32)
-    return np.searchsorted(first, indptr).astype(np.int64), rows[first].astype(np.int32, copy=False), tf
+    tf = np.diff(first, append=index_type(n))
+    docs = rows[first].astype(np.int32, copy=False)
+    del rows
+    return Postings(np.searchsorted(first, indptr).astype(np.int64), docs,
+                    tf.astype(tf_dtype(int(tf.max()) if len(tf) else 0)))
+
+
+def _term_ranges(indptr: np.ndarray) -> Iterator[tuple[int, int]]:
+    """Consecutive term ranges holding about _SEGMENT postings each (at least one term)."""
+    n_terms, t = len(indptr) - 1, 0
+    while t < n_terms:
+        end = int(np.searchsorted(indptr, indptr[t] + _SEGMENT, side="right")) - 1
+        end = min(max(end, t + 1), n_terms)
+        yield t, end
+        t = end
+
+
+def _segments(p: Postings) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    for t0, t1 in _term_ranges(p.indptr):
+        lo, hi = int(p.indptr[t0]), int(p.indptr[t1])
+        yield t0, t1, p.docs[lo:hi], p.tf[lo:hi]
+
+
+def write_index(folder: Path | None, name: str, indptr: np.ndarray, doc_len: np.ndarray,
+                segments: Iterable[tuple[int, int, np.ndarray, np.ndarray]], tf_type: np.dtype,
+                k1: float, b: float) -> "BM25Index":
+    """An index from its postings given term range by term range (t0, t1, docs, tf), in order.
+
+    Weights are computed per range and written at once (to NAME.* files in `folder`, or kept in
+    memory for folder None), so only one range's temporaries are ever held.
+    """
+    indptr = np.asarray(indptr, dtype=np.int64)
+    doc_len = np.asarray(doc_len, dtype=np.int32)
+    n_docs = len(doc_len)
+    df = np.diff(indptr)
+    idf = idf_lucene(df.astype(np.float64), n_docs)
+    norm = norms(doc_len, k1, b)
+    path = (lambda field: folder / f"{name}.{field}.npy") if folder is not None else (lambda field: None)
+    writers = {"indices": ArrayWriter(path("indices"), np.int32), "tf": ArrayWriter(path("tf"), tf_type),
+               "weights": ArrayWriter(path("weights"), np.float64)}
+    try:
+        for t0, t1, docs, tf in segments:
+            if len(docs) != indptr[t1] - indptr[t0]:
+                raise ValueError("postings do not fit their term range")
+            weights = np.repeat(idf[t0:t1], df[t0:t1])
+            t = np.asarray(tf, dtype=np.float64)
+            weights *= t / (t + norm[docs])
+            writers["indices"].append(docs)
+            writers["tf"].append(tf)
+            writers["weights"].append(weights)
+        arrays = {field: w.finish() for field, w in writers.items()}
+    except BaseException:
+        for w in writers.values():
+            w.abort()
+        raise
+    index = BM25Index(indptr=write_array(path("indptr"), indptr), doc_len=write_array(path("doc_len"), doc_len),
+                      n_docs=n_docs, k1=k1, b=b, **arrays)
+    if index.indptr[-1] != len(index.indices):
+        raise ValueError("postings do not cover every term range")
+    if folder is not None:
+        index.save_meta(folder, name)
+    return index
+
+
+def build_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int, k1: float, b: float,
+                      folder: Path | None = None, name: str = "") -> "BM25Index":
+    """BM25 over documents given as term ids back to back (e.g. memory-mapped) plus boundaries.
+
+    Documents are counted a chunk at a time into postings kept compactly (4 bytes of document id
+    and usually one byte of count each); the chunks are then interleaved term range by term range
+    as weights are written. Memory: those postings plus one chunk's temporaries, never a sort
+    over all tokens at once.
+    """
+    offsets = np.asarray(offsets, dtype=np.int64)
+    n_docs = len(offsets) - 1
+    parts: list[Postings] = []
+    d0 = 0
+    while d0 < n_docs:
+        d1 = int(np.searchsorted(offsets, offsets[d0] + _CHUNK, side="right")) - 1
+        d1 = min(max(d1, d0 + 1), n_docs)
+        lo, hi = int(offsets[d0]), int(offsets[d1])
+        p = postings_from_tokens(read_range(tokens, lo, hi), offsets[d0:d1 + 1] - lo, n_terms)
+        parts.append(Postings(p.indptr, p.docs + np.int32(d0), p.tf))
+        d0 = d1
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    for p in parts:
+        indptr += p.indptr
+    tf_type = tf_dtype(max((int(p.tf.max()) for p in parts if len(p.tf)), default=0))
+    if len(parts) == 1:
+        segments = _segments(parts[0])
+    else:
+        segments = _interleaved(indptr, parts, tf_type)
+    return write_index(folder, name, indptr, np.diff(offsets), segments, tf_type, k1, b)
+
+
+def _interleaved(indptr: np.ndarray, parts: list[Postings], tf_type: np.dtype
+                 ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """Postings of document chunks (in document order) merged term by term: within a term, each
+    chunk's documents follow the previous chunk's, so placing them one chunk after another keeps
+    every term's documents ascending."""
+    for t0, t1 in _term_ranges(indptr):
+        size = int(indptr[t1] - indptr[t0])
+        docs = np.empty(size, dtype=np.int32)
+        tf = np.empty(size, dtype=tf_type)
+        fill = indptr[t0:t1] - indptr[t0]  # where each term's next posting goes
+        for p in parts:
+            a, z = int(p.indptr[t0]), int(p.indptr[t1])
+            if z == a:
+                continue
+            counts = np.diff(p.indptr[t0:t1 + 1])
+            dest = np.repeat(fill - (p.indptr[t0:t1] - a), counts) + np.arange(z - a)
+            docs[dest] = p.docs[a:z]
+            tf[dest] = p.tf[a:z]
+            fill += counts
+        yield t0, t1, docs, tf
+
+
+def merge(old: "BM25Index", doc_map: np.ndarray, added: Postings, doc_len: np.ndarray,
+          k1: float, b: float, folder: Path | None = None, name: str = "") -> "BM25Index":
+    """`old` with documents renumbered by `doc_map` (old id -> new id, -1 for removed; increasing
+    over the kept ones) and the postings of `added` documents put in (their own new ids). The
+    result equals an index built afresh over the new documents: N, avgdl and every idf are those
+    of the new collection, since all weights are computed again from the stored counts.
+    """
+    n_terms = len(added.indptr) - 1
+    old_docs = np.asarray(doc_map, dtype=np.int32)[np.asarray(old.indices)]
+    old_tf = np.asarray(old.tf)
+    old_indptr = np.asarray(old.indptr, dtype=np.int64)
+    if len(old_docs) and old_docs.min() < 0:  # drop the postings of removed documents
+        keep = old_docs >= 0
+        kept = np.zeros(len(keep) + 1, dtype=np.int64)
+        np.cumsum(keep, out=kept[1:])
+        old_indptr, old_docs, old_tf = kept[old_indptr], old_docs[keep], old_tf[keep]
+    if n_terms < len(old_indptr) - 1:
+        raise ValueError("the added postings have fewer terms than the old index")
+    old_indptr = np.concatenate([old_indptr, np.full(n_terms + 1 - len(old_indptr), old_indptr[-1])])
+    terms = np.repeat(np.arange(n_terms), np.diff(added.indptr))
+    at = _lower_bound(old_docs, old_indptr[terms], old_indptr[terms + 1], added.docs)
+    tf_type = np.promote_types(old_tf.dtype, added.tf.dtype)
+    merged = Postings(old_indptr + added.indptr, np.insert(old_docs, at, added.docs),
+                      np.insert(old_tf.astype(tf_type, copy=False), at, added.tf.astype(tf_type)))
+    return write_index(folder, name, merged.indptr, doc_len, _segments(merged), tf_type, k1, b)
+
+
+def _lower_bound(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """For each i, the first position in values[lo[i]:hi[i]] (ascending) not below x[i]: a binary
+    search run on every query at once."""
+    lo, hi = lo.copy(), hi.copy()
+    active = lo < hi
+    while active.any():
+        mid = (lo + hi) // 2
+        below = np.zeros(len(lo), dtype=bool)
+        below[active] = values[mid[active]] < x[active]
+        lo = np.where(active & below, mid + 1, lo)
+        hi = np.where(active & ~below, mid, hi)
+        active = lo < hi
+    return lo
 
 
 @dataclass(frozen=True)
 class BM25Index:
-    """Columns are terms: `indptr[t]:indptr[t+1]` slices the documents holding term t and their weights."""
+    """Columns are terms: `indptr[t]:indptr[t+1]` slices the documents holding term t, their
+    counts and their weights."""
 
     indptr: np.ndarray  # int64, n_terms + 1
     indices: np.ndarray  # int32, document ids, sorted within each term
+    tf: np.ndarray  # unsigned, how often the term occurs in the document (to recompute weights)
     weights: np.ndarray  # float64, idf * tf-part
     n_docs: int
     doc_len: np.ndarray  # int32 per document: how many terms it holds
@@ -91,26 +279,10 @@ class BM25Index:
     b: float = 0.75
 
     @classmethod
-    def from_postings(cls, indptr: np.ndarray, docs: np.ndarray, tf: np.ndarray, doc_len: np.ndarray,
-                      k1: float = 1.2, b: float = 0.75) -> "BM25Index":
-        """Weights for postings given per term (documents ascending, each once, with its count)."""
-        n_docs = len(doc_len)
-        avg_len = float(doc_len.mean()) if n_docs else 0.0
-        norm = k1 * (1.0 - b + b * doc_len / max(avg_len, 1e-9))  # per document
-        df = np.diff(indptr)
-        weights = np.repeat(idf_lucene(df.astype(np.float64), n_docs), df)
-        for lo in range(0, len(weights), _CHUNK):  # in chunks: bounded temporaries on large builds
-            t = tf[lo:lo + _CHUNK].astype(np.float64)
-            weights[lo:lo + _CHUNK] *= t / (t + norm[docs[lo:lo + _CHUNK]])
-        return cls(indptr=np.asarray(indptr, dtype=np.int64), indices=np.asarray(docs, dtype=np.int32),
-                   weights=weights, n_docs=n_docs, doc_len=np.asarray(doc_len, dtype=np.int32), k1=k1, b=b)
-
-    @classmethod
     def from_tokens(cls, tokens: np.ndarray, offsets: np.ndarray, n_terms: int,
                     k1: float = 1.2, b: float = 0.75) -> "BM25Index":
         """Documents as one array of term ids plus boundaries: no per-token Python work."""
-        indptr, docs, tf = postings_from_tokens(tokens, offsets, n_terms)
-        return cls.from_postings(indptr, docs, tf, np.diff(offsets), k1, b)
+        return build_from_tokens(tokens, offsets, n_terms, k1, b)
 
     @classmethod
     def build(cls, docs: Sequence[Sequence[int]], n_terms: int, k1: float = 1.2, b: float = 0.75) -> "BM25Index":
@@ -201,12 +373,14 @@ class BM25Index:
             path = directory / f"{name}.{field}.npy"
             np.save(path, getattr(self, field), allow_pickle=False)
             written.append(path)
+        return written + [self.save_meta(directory, name)]
+
+    def save_meta(self, directory: Path, name: str) -> Path:
         meta = {"format": FORMAT, "variant": "lucene", "n_docs": self.n_docs, "k1": self.k1, "b": self.b,
                 "avg_len": float(self.doc_len.mean()) if self.n_docs else 0.0}
         path = directory / f"{name}.json"
         path.write_text(json.dumps(meta))
-        written.append(path)
-        return written
+        return path
 
     @classmethod
     def load(cls, directory: Path, name: str, mmap: bool = True) -> "BM25Index":
@@ -216,7 +390,7 @@ class BM25Index:
         mode = "r" if mmap else None
         arrays = {f: np.load(directory / f"{name}.{f}.npy", mmap_mode=mode, allow_pickle=False) for f in ARRAYS}
         index = cls(n_docs=int(meta["n_docs"]), k1=float(meta["k1"]), b=float(meta["b"]), **arrays)
-        if (len(index.indptr) < 1 or int(index.indptr[-1]) != len(index.indices)
+        if (len(index.indptr) < 1 or int(index.indptr[-1]) != len(index.indices) or len(index.tf) != len(index.indices)
                 or len(index.weights) != len(index.indices) or len(index.doc_len) != index.n_docs):
             raise ValueError("BM25 index arrays do not fit together")
         return index

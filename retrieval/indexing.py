@@ -19,18 +19,22 @@ import shutil
 import sys
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import islice
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
 from config import Settings
 from retrieval import loading, store
-from retrieval.bm25 import BM25Index
-from retrieval.corpus import Corpus, ParsedFile, PassageTable, SentenceTable, TermCache, assemble, parse_document
+from retrieval.assembly import CorpusWriter, OldRun, Placement
+from retrieval.bm25 import BM25Index, Postings, build_from_tokens, merge, postings_from_tokens
+from retrieval.corpus import ParsedFile, TermCache, parse_document
 from retrieval.errors import IndexCacheError, NoDocumentsError
 from retrieval.text import ANALYZER_VERSION, Analyzer
 
@@ -57,11 +61,20 @@ def file_cache(settings: Settings) -> store.FileCache:
 
 
 PARALLEL_MIN_FILES = 64  # fewer files to read than this are parsed in this process
+TASK_FILES = 16  # files per task sent to a worker: small, so few parsed files wait in memory
+TASKS_IN_FLIGHT = 2  # per worker
+MERGE_MAX_SHARE = 0.5  # a refresh merges postings while new documents hold at most this share of tokens
+
+
+@lru_cache(maxsize=1)
+def _worker_terms(language: str) -> TermCache:
+    """The TermCache of a worker process, kept warm across its tasks (never used in the parent)."""
+    return TermCache(Analyzer(language))
 
 
 def _parse_files(docs_dir: Path, sources: list[str], language: str) -> list[ParsedFile | None]:
-    """Read and parse some files (runs in a worker process for large builds)."""
-    terms = TermCache(Analyzer(language))
+    """Read and parse some files (runs in a worker process)."""
+    terms = _worker_terms(language)
     out = []
     for source in sources:
         raw = loading.read_document(docs_dir, source)
@@ -69,114 +82,130 @@ def _parse_files(docs_dir: Path, sources: list[str], language: str) -> list[Pars
     return out
 
 
-def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers: int,
-                      done: Callable[[list[loading.FileStamp], list[ParsedFile | None]], None]) -> None:
-    """Parse files in worker processes, in chunks so each keeps a warm TermCache.
+def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers: int
+                      ) -> Iterator[ParsedFile | None]:
+    """Parsed files in the order of `todo`, from worker processes.
 
+    Tasks of TASK_FILES files go out in order, a few per worker at a time, and their results are
+    handed on in order, so only those few tasks' parses are ever held here or in a worker.
     Forks when this process runs no other thread (cheap, and nothing re-imported); otherwise uses
     a fork server, which must re-import the main module and so can fail (a script read from
     stdin, an unguarded script): the caller then parses what is left in this process.
     """
-    n_chunks = workers * 4
-    chunks = [todo[i::n_chunks] for i in range(n_chunks) if todo[i::n_chunks]]
+    tasks = iter([[s.source for s in todo[i:i + TASK_FILES]] for i in range(0, len(todo), TASK_FILES)])
     method = "fork" if threading.active_count() == 1 and sys.platform.startswith("linux") else (
         "forkserver" if sys.platform.startswith("linux") else "spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method)) as pool:
-        futures = {pool.submit(_parse_files, settings.docs_dir, [s.source for s in c], settings.language): c
-                   for c in chunks}
-        for future in as_completed(futures):
-            done(futures[future], future.result())
+        def submit(sources: list[str]) -> Future:
+            return pool.submit(_parse_files, settings.docs_dir, sources, settings.language)
+
+        pending = deque(submit(t) for t in islice(tasks, workers * TASKS_IN_FLIGHT))
+        while pending:
+            results = pending.popleft().result()
+            pending.extend(submit(t) for t in islice(tasks, 1))
+            yield from results
+
+
+def _parsed(settings: Settings, todo: list[loading.FileStamp], workers: int) -> Iterator[ParsedFile | None]:
+    """Each file of `todo` read and parsed, in order: in worker processes for many files."""
+    done = 0
+    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+        try:
+            for f in _parse_in_workers(settings, todo, workers):
+                yield f
+                done += 1
+        except (BrokenProcessPool, OSError, RuntimeError) as e:
+            logger.warning("parsing in worker processes failed (%s); continuing in this process", e)
+    terms = TermCache(Analyzer(settings.language))
+    for stamp in todo[done:]:
+        raw = loading.read_document(settings.docs_dir, stamp.source)
+        yield parse_document(raw, terms) if raw is not None else None
+
+
+def _parse_here(settings: Settings, stamp: loading.FileStamp) -> ParsedFile | None:
+    raw = loading.read_document(settings.docs_dir, stamp.source)
+    return parse_document(raw, TermCache(Analyzer(settings.language))) if raw is not None else None
 
 
 def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
                 progress: Progress | None = None, cache: store.FileCache | None = None,
                 workers: int | None = None, reuse: bool = True, stage: Path | None = None) -> store.StoredIndex:
-    """Parse every file (or take its cached parse), join them, and build both BM25 indexes.
+    """Join every file's parse into the index arrays, then build both BM25 indexes.
 
-    Unchanged documents are taken from the previous build when `reuse` allows, else from the
-    per-file cache. Files to read are parsed in `workers` processes (default: one per CPU) when
-    there are at least PARALLEL_MIN_FILES of them; parsing is pure Python and dominates a first build.
-    With `stage` (a folder from store.new_build), each large array is written there as soon as it
-    is made and used memory-mapped, so a large build never holds all of them in memory at once.
+    Unchanged documents are taken from the previous build when `reuse` allows (as whole runs of
+    documents), else from the per-file cache; the rest are read and parsed, in `workers` processes
+    (default: one per CPU) when there are at least PARALLEL_MIN_FILES of them. Documents are
+    appended to the arrays in folder order as they come, written straight to `stage` (a folder
+    from store.new_build; None keeps everything in memory), so a large build never holds all
+    parses at once. A refresh then merges the new documents' postings into the previous build's
+    and recomputes the weights; a first build counts all tokens, a chunk of documents at a time.
     """
     start = time.perf_counter()
-    parsed: dict[str, ParsedFile | None] = {}
-    todo = []
     previous = _previous_build(settings) if reuse else None
-    for stamp in stamps:
-        f = previous.get(stamp) if previous else None
-        if f is None and cache:
-            f = cache.get(stamp)
-        if f is None:
-            todo.append(stamp)
-        else:
-            parsed[stamp.source] = f
-    if progress:
-        progress("files", len(parsed), len(stamps))
-
-    def done(chunk: list[loading.FileStamp], results: list[ParsedFile | None]) -> None:
-        for stamp, f in zip(chunk, results):
-            parsed[stamp.source] = f
-            if cache and f is not None:
-                cache.put(stamp, f)
+    old = [previous.doc_of(s) if previous else None for s in stamps]
+    cached = [old[i] is None and cache is not None and cache.has(s) for i, s in enumerate(stamps)]
+    todo = [s for i, s in enumerate(stamps) if old[i] is None and not cached[i]]
+    base = previous if any(d is not None for d in old) else None
+    writer = CorpusWriter(stage, base.index.vocab if base else None)
+    parsed = _parsed(settings, todo, workers or os.cpu_count() or 1)
+    read = 0
+    run: tuple[int, int] | None = None  # consecutive old documents [first, end) not yet appended
+    try:
         if progress:
-            progress("files", len(parsed), len(stamps))
-
-    workers = workers or os.cpu_count() or 1
-    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
-        try:
-            _parse_in_workers(settings, todo, workers, done)
-        except (BrokenProcessPool, OSError, RuntimeError) as e:
-            logger.warning("parsing in worker processes failed (%s); continuing in this process", e)
-    terms = TermCache(Analyzer(settings.language))
-    for stamp in todo:
-        if stamp.source not in parsed:
-            raw = loading.read_document(settings.docs_dir, stamp.source)
-            done([stamp], [parse_document(raw, terms) if raw is not None else None])
-    read = len(todo)
+            progress("files", 0, len(stamps))
+        for i, stamp in enumerate(stamps):
+            doc = old[i]
+            if doc is not None and run and run[1] == doc:
+                run = (run[0], doc + 1)
+            else:
+                if run:
+                    writer.add_old(base.run(*run))
+                run = (doc, doc + 1) if doc is not None else None
+            if doc is None:
+                f = cache.get(stamp) if cached[i] else None
+                if f is None:
+                    f = next(parsed) if not cached[i] else _parse_here(settings, stamp)  # or the entry went bad
+                    read += 1
+                    if cache and f is not None:
+                        cache.put(stamp, f)
+                if f is not None:
+                    writer.add_file(f)
+            if progress:
+                progress("files", i + 1, len(stamps))
+                progress("passages", writer.passages, max(writer.passages, writer.passages * len(stamps) // (i + 1)))
+        if run:
+            writer.add_old(base.run(*run))
+        written = writer.finish()
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        parsed.close()
     if cache:
         cache.keep_only(stamps)
     parsed_at = time.perf_counter()
-    files = [f for f in (parsed[s.source] for s in stamps) if f is not None]
-    del parsed
-    reused = any(f.vocab is None for f in files)
-    trimmed = [0]
-
-    def joining(done: int, total: int) -> None:
-        if done - trimmed[0] > total // 8:  # parsed files are freed as they are copied
-            _release_freed_memory()
-            trimmed[0] = done
-        if progress:
-            progress("passages", done, total)
-
-    joined = assemble(files, joining, base_vocab=previous.index.vocab if reused else None, consume=True)
-    del files, previous
-    if not len(joined.corpus.sentences):
+    corpus = written.corpus
+    if not len(corpus.sentences):
         raise NoDocumentsError(
             f"no usable documents in {settings.docs_dir} "
             f"(looked for {', '.join(sorted(loading.SUFFIXES))} files with text in them)"
         )
-    to_disk = _Stager(stage)
-    table = PassageTable(to_disk("passage_table", joined.corpus.passages.table))
-    texts = joined.corpus.sentences
-    corpus = Corpus(joined.corpus.documents, table, SentenceTable(
-        to_disk("sentence_text", texts.blob), to_disk("sentence_text_offsets", texts.offsets),
-        to_disk("sentence_passage", texts.passage), table))
-    terms, offsets = to_disk("sentence_terms", joined.sentence_terms), to_disk("sentence_offsets", joined.sentence_offsets)
-    passage_offsets, vocab = joined.passage_offsets, joined.vocab
-    del joined, texts
-    _release_freed_memory()
-    n_terms = len(vocab)
-    passages = to_disk.bm25("passages", BM25Index.from_tokens(terms, passage_offsets, n_terms, settings.k1, settings.b))
-    _release_freed_memory()
     if progress:
-        progress("index", 1, 2)
-    sentences = to_disk.bm25("sentences", BM25Index.from_tokens(terms, offsets, n_terms, settings.k1, settings.b))
-    _release_freed_memory()
-    if progress:
-        progress("index", 2, 2)
-    logger.info("indexed %d files (%d read, %d unchanged) in %.1fs (%.1fs reading and parsing)",
-                len(stamps), read, len(stamps) - read, time.perf_counter() - start, parsed_at - start)
+        progress("passages", len(corpus.passages), len(corpus.passages))
+    vocab, terms, offsets = written.vocab, written.sentence_terms, written.sentence_offsets
+    kept = [d for d in old if d is not None]
+    if base is not None and (not _merges(written.placement, offsets) or kept != sorted(set(kept))):
+        base = None  # so many new tokens that counting them all is as quick (or documents reordered)
+    indexes = []
+    for kind, bounds in (("passages", written.passage_offsets), ("sentences", offsets)):
+        indexes.append(_bm25(settings, kind, terms, bounds, len(vocab), written.placement, base, stage))
+        _release_freed_memory()
+        if progress:
+            progress("index", len(indexes), 2)
+    passages, sentences = indexes
+    how = "merged into the previous build's" if base else "counted afresh"
+    logger.info("indexed %d files (%d read, %d unchanged) in %.1fs (%.1fs joining documents; postings %s)",
+                len(stamps), read, len(stamps) - read, time.perf_counter() - start, parsed_at - start, how)
     manifest = {
         "format": store.FORMAT,
         "fingerprint": fp,
@@ -186,13 +215,40 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
         "documents": len(corpus.documents),
         "passages": len(corpus.passages),
         "sentences": len(corpus.sentences),
-        "terms": n_terms,
+        "terms": len(vocab),
         "unused_terms": int(np.count_nonzero(np.diff(passages.indptr) == 0)),
         "files_read": read,
+        "postings": "merged" if base else "counted",
         "files": [[st.source, st.size, st.mtime_ns] for st in stamps],
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     return store.StoredIndex(corpus, vocab, passages, sentences, terms, offsets, manifest)
+
+
+def _merges(placement: Placement, offsets: np.ndarray) -> bool:
+    """Whether merging postings into the previous build's beats counting them all: the new
+    documents hold few of the tokens."""
+    added = sum(int(offsets[hi] - offsets[lo]) for lo, hi in placement.new_sentences)
+    return added <= MERGE_MAX_SHARE * max(1, int(offsets[-1]))
+
+
+def _bm25(settings: Settings, kind: str, terms: np.ndarray, bounds: np.ndarray, n_terms: int,
+          placement: Placement, base: "PreviousBuild | None", stage: Path | None) -> BM25Index:
+    """BM25 over passages or sentences (`bounds`: their token boundaries), written to `stage`:
+    the previous build's postings with the new documents' merged in, or counted afresh."""
+    bounds = np.asarray(bounds, dtype=np.int64)
+    if base is None:
+        return build_from_tokens(terms, bounds, n_terms, settings.k1, settings.b, stage, kind)
+    ranges = getattr(placement, f"new_{kind}")  # (first, end) of each parsed file's passages or sentences
+    tokens = [np.asarray(terms[bounds[lo]:bounds[hi]]) for lo, hi in ranges]
+    local = [np.zeros(1, dtype=np.int64)]
+    for lo, hi in ranges:
+        local.append(bounds[lo + 1:hi + 1] - bounds[lo] + local[-1][-1])
+    p = postings_from_tokens(np.concatenate(tokens or [np.zeros(0, np.int32)]), np.concatenate(local), n_terms)
+    postings = Postings(p.indptr, placement.added(kind).astype(np.int32)[p.docs], p.tf)
+    old = getattr(base.index, kind)
+    return merge(old, placement.old_to_new(kind, old.n_docs), postings, np.diff(bounds),
+                 settings.k1, settings.b, stage, kind)
 
 
 def _release_freed_memory() -> None:
@@ -202,36 +258,6 @@ def _release_freed_memory() -> None:
         ctypes.CDLL(None).malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: nothing to do
         pass
-
-
-class _Stager:
-    """Writes a build's arrays to its folder as they are made (store.stage). On the first OSError
-    it removes the folder and keeps everything in memory from then on."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-
-    def _give_up(self, e: OSError) -> None:
-        logger.warning("cannot write the index to %s (%s); building it in memory", self.folder, e.strerror or e)
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self.folder = None
-
-    def __call__(self, name: str, array: np.ndarray) -> np.ndarray:
-        if self.folder is not None:
-            try:
-                return store.stage(self.folder, name, array)
-            except OSError as e:
-                self._give_up(e)
-        return array
-
-    def bm25(self, name: str, index: BM25Index) -> BM25Index:
-        if self.folder is not None:
-            try:
-                index.save(self.folder, name)
-                return BM25Index.load(self.folder, name)
-            except OSError as e:
-                self._give_up(e)
-        return index
 
 
 MAX_UNUSED_TERMS = 0.25  # past this share of terms left over from removed files, stop reusing the build
@@ -245,11 +271,16 @@ class PreviousBuild:
     stamps: dict[str, tuple[int, int]]
     documents: dict[str, int]
 
-    def get(self, stamp: loading.FileStamp) -> ParsedFile | None:
+    def doc_of(self, stamp: loading.FileStamp) -> int | None:
+        """The file's document in this build if the file is unchanged since."""
         doc = self.documents.get(stamp.source)
         if doc is None or self.stamps.get(stamp.source) != (stamp.size, stamp.mtime_ns):
             return None
-        return store.document_as_parsed(self.index, doc)
+        return doc
+
+    def run(self, first: int, end: int) -> OldRun:
+        i = self.index
+        return OldRun(i.corpus, i.sentence_terms, i.sentence_offsets, first, end)
 
 
 def _previous_build(settings: Settings) -> PreviousBuild | None:
@@ -312,12 +343,19 @@ def open_index(settings: Settings, progress: Progress | None = None,
         stage = None  # saving will fail too, with a warning; the index is still built in memory
     try:
         index = build_index(settings, stamps, fp, progress, cache, workers, reuse=not rebuild, stage=stage)
+    except OSError as e:
+        if stage is None:
+            raise
+        logger.warning("cannot write the index to %s (%s); building it in memory", stage, e.strerror or e)
+        shutil.rmtree(stage, ignore_errors=True)
+        stage = None
+        index = build_index(settings, stamps, fp, progress, cache, workers, reuse=not rebuild)
     except BaseException:
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
         raise
     try:
-        store.save(settings.index_dir, index, build=stage if stage is not None and stage.exists() else None)
+        store.save(settings.index_dir, index, build=stage)
     except OSError as e:
         logger.warning("cannot save the index in %s (%s); it will be rebuilt next time",
                        settings.index_dir, e.strerror or e)

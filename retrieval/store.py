@@ -1,6 +1,6 @@
 """The saved index: a folder of NumPy arrays plus JSON (no pickle), written atomically.
 
-Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format is rebuilt):
+Format "quoteqa-index/3" (bump FORMAT on any change; an index of another format is rebuilt):
 
     <index_dir>/CURRENT                    name of the live build folder, replaced atomically
     <index_dir>/<build>/manifest.json      format, fingerprint of files + settings, analyzer version,
@@ -14,7 +14,8 @@ Format "quoteqa-index/2" (bump FORMAT on any change; an index of another format 
     <index_dir>/<build>/sentence_text_offsets.npy int64, n_sentences + 1: byte offsets into it
     <index_dir>/<build>/sentence_terms.npy        int32: every sentence's term ids, back to back
     <index_dir>/<build>/sentence_offsets.npy      int64, n_sentences + 1: offsets into it
-    <index_dir>/<build>/{passages,sentences}.*    BM25 over passages and over sentences (bm25.py)
+    <index_dir>/<build>/{passages,sentences}.*    BM25 over passages and over sentences (bm25.py),
+                                           term counts included so a refresh can reweigh them
     <index_dir>/files/<key>.qqf            per-file cache of parsed documents (FileCache)
 
 Every array is memory-mapped on load and sentences are decoded only when asked for, so opening an
@@ -22,9 +23,10 @@ index costs about the same at a thousand sentences as at millions. A refresh kee
 build's term ids and appends new terms; terms only removed files used stay in vocab.json with no
 postings ("unused_terms") until a full rebuild.
 
-Writing: a new build folder is filled and fsynced, then CURRENT is replaced (os.replace) and
-fsynced. A reader follows CURRENT, so a crash at any point leaves the previous index in use. The
-build it replaced is then removed; any other leftover folder once it is an hour old (until then
+Writing: a new build folder is filled (a build writes its arrays there as it makes them, never
+touching an older build's files) and fsynced, then CURRENT is replaced (os.replace) and fsynced.
+A reader follows CURRENT, so a crash at any point leaves the previous index in use. The build it
+replaced is then removed; any other leftover folder once it is an hour old (until then
 another process may still be writing it).
 """
 
@@ -51,7 +53,7 @@ from retrieval.models import Document
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "quoteqa-index/2"
+FORMAT = "quoteqa-index/3"
 FILE_CACHE_FORMAT = "quoteqa-file/2"
 STALE_BUILD_SECONDS = 3600  # an unfinished build folder this old belongs to no live writer
 
@@ -81,14 +83,6 @@ def new_build(index_dir: Path) -> Path:
     build = index_dir / f"build-{uuid.uuid4().hex[:12]}"
     build.mkdir()
     return build
-
-
-def stage(build: Path, name: str, array: np.ndarray) -> np.ndarray:
-    """Write one array of a build now and hand back its memory map, so a large build need not
-    hold every array in memory until `save`. Raises OSError (e.g. disk full)."""
-    path = build / f"{name}.npy"
-    np.save(path, np.asarray(array), allow_pickle=False)
-    return np.load(path, mmap_mode="r", allow_pickle=False)
 
 
 def _stored_at(array: np.ndarray, path: Path) -> bool:
@@ -223,27 +217,6 @@ def load(index_dir: Path, fingerprint: str | None) -> StoredIndex | None:
     return StoredIndex(corpus, vocab, passages, sentences, a["sentence_terms"], a["sentence_offsets"], manifest)
 
 
-def document_as_parsed(index: StoredIndex, doc: int) -> ParsedFile:
-    """One document of a saved index as a ParsedFile in that index's term ids (vocab None), so a
-    refresh can take unchanged documents from the previous build without reading or parsing."""
-    d = index.corpus.documents[doc]
-    table = index.corpus.passages.table[d.first_passage:d.first_passage + d.n_passages]
-    sentences = index.corpus.sentences
-    first = int(table[0, 2]) if len(table) else 0
-    end = int(table[-1, 2] + table[-1, 3]) if len(table) else 0
-    texts = sentences.offsets[first:end + 1]
-    tokens = index.sentence_offsets[first:end + 1]
-    return ParsedFile(
-        document=Document(d.source, d.title, d.byline, d.date, d.publication, 0, d.n_passages),
-        passage_numbers=table[:, 1], passage_sizes=table[:, 3],
-        text_blob=memoryview(sentences.blob[texts[0]:texts[-1]]) if len(texts) else b"",
-        text_offsets=texts - texts[0] if len(texts) else np.zeros(1, dtype=np.int64),
-        vocab=None,
-        tokens=index.sentence_terms[tokens[0]:tokens[-1]] if len(tokens) else np.zeros(0, dtype=np.int32),
-        token_offsets=tokens - tokens[0] if len(tokens) else np.zeros(1, dtype=np.int64),
-    )
-
-
 class FileCache:
     """Parsed documents kept per file, keyed by path and checked against size, mtime and the
     analyzer, so a refresh re-reads only files that were added or changed.
@@ -265,6 +238,18 @@ class FileCache:
 
     def _stamp(self, stamp: FileStamp) -> dict:
         return {"analyzer": self.analyzer_key, "source": stamp.source, "size": stamp.size, "mtime_ns": stamp.mtime_ns}
+
+    def has(self, stamp: FileStamp) -> bool:
+        """Whether a parse of this exact file version is cached (reads only the entry's header)."""
+        try:
+            with open(self._path(stamp.source), "rb") as f:
+                magic, header = f.readline(), f.readline()
+            if magic.rstrip(b"\n").decode() != FILE_CACHE_FORMAT:
+                return False
+            meta = json.loads(header)
+            return {k: meta.get(k) for k in self._stamp(stamp)} == self._stamp(stamp)
+        except (OSError, ValueError, AttributeError):
+            return False
 
     def get(self, stamp: FileStamp) -> ParsedFile | None:
         """The cached parse of this exact file version, or None."""

@@ -121,3 +121,62 @@ def test_top_k_equals_full_sort_on_the_dense_path(boosts, k):
     top, top_scores = index.top_k(query, k, boosts)
     assert top.tolist() == [int(touched[i]) for i in order]
     assert np.array_equal(top_scores, scores[order])
+
+
+def assert_same_arrays(a: BM25Index, b: BM25Index) -> None:
+    for field in ("indptr", "indices", "tf", "weights", "doc_len"):
+        assert np.array_equal(getattr(a, field), getattr(b, field)), field
+    assert a.n_docs == b.n_docs
+
+
+@pytest.mark.parametrize("chunk", [5, 64])
+def test_building_in_chunks_equals_building_at_once(monkeypatch, chunk):
+    from retrieval import bm25
+
+    docs = random_corpus(21, 300, 80)
+    whole = BM25Index.build(docs, 80)
+    monkeypatch.setattr(bm25, "_CHUNK", chunk)  # tokens per document chunk
+    monkeypatch.setattr(bm25, "_SEGMENT", chunk)  # postings per term range
+    assert_same_arrays(BM25Index.build(docs, 80), whole)
+
+
+def test_building_into_a_folder_equals_building_in_memory(tmp_path):
+    from retrieval.bm25 import build_from_tokens, _offsets_of
+
+    docs = random_corpus(22, 120, 40)
+    on_disk = build_from_tokens(*_offsets_of(docs), 40, 1.2, 0.75, folder=tmp_path, name="p")
+    assert isinstance(on_disk.weights, np.memmap)
+    assert_same_arrays(on_disk, BM25Index.build(docs, 40))
+    assert_same_arrays(BM25Index.load(tmp_path, "p"), on_disk)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_merged_index_equals_a_fresh_build_of_the_new_documents(seed):
+    """Documents removed, kept (renumbered) and added in between, new terms appended: every weight
+    must be recomputed, since N, avgdl and idf all change."""
+    from retrieval.bm25 import merge, postings_from_tokens, _offsets_of
+
+    rng = np.random.default_rng(seed)
+    old_docs = random_corpus(seed, 150, 50)
+    old = BM25Index.build(old_docs, 50, k1=1.4, b=0.7)
+    keep = rng.random(len(old_docs)) > 0.2
+    new_docs, doc_map, added = [], np.full(len(old_docs), -1), []
+    for i, doc in enumerate(old_docs):
+        if rng.random() < 0.1:  # an added document before this one, using old and new terms
+            added.append(len(new_docs))
+            new_docs.append(rng.integers(0, 60, size=rng.integers(0, 30)).tolist())
+        if keep[i]:
+            doc_map[i] = len(new_docs)
+            new_docs.append(doc)
+    tokens, offsets = _offsets_of([new_docs[i] for i in added])
+    postings = postings_from_tokens(tokens, offsets, 60)
+    postings = type(postings)(postings.indptr, np.asarray(added, dtype=np.int32)[postings.docs], postings.tf)
+    doc_len = np.array([len(d) for d in new_docs], dtype=np.int32)
+    merged = merge(old, doc_map, postings, doc_len, 1.4, 0.7)
+    assert_same_arrays(merged, BM25Index.build(new_docs, 60, k1=1.4, b=0.7))
+
+
+def test_counts_are_kept_in_the_narrowest_type():
+    assert BM25Index.build([[0, 1, 1]], 2).tf.dtype == np.uint8
+    assert BM25Index.build([[0] * 300], 1).tf.dtype == np.uint16
+    assert BM25Index.build([[0] * 300], 1).tf.tolist() == [300]

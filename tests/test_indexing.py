@@ -250,3 +250,53 @@ def test_failed_worker_processes_fall_back_to_parsing_here(make_docs, settings_f
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.split()[-1] == str(n)
     assert "continuing in this process" in result.stderr
+
+
+def many_files(n: int) -> dict[str, str]:
+    words = ["harbour", "council", "library", "herring", "storm", "bridge", "market", "valley", "school", "grain"]
+    return {f"f{i:02d}.txt": article(f"Report {i}", f"The {words[i % 10]} report {i} counted {i} ships and a {words[(i * 3) % 10]}.",
+                                     f"Later the {words[(i + 1) % 10]} stayed calm near the {words[(i * 7) % 10]}.")
+            for i in range(n)}
+
+
+def test_refresh_merges_postings_and_equals_a_full_rebuild(make_docs, settings_for, tmp_path):
+    docs = make_docs(many_files(12))
+    settings = settings_for(docs)
+    open_index(settings)
+    (docs / "f03b.txt").write_text(article("Inserted", "A zebra crossed the harbour bridge during the storm."))
+    (docs / "f07.txt").write_text(article("Changed", "The school closed its library for the winter."))
+    (docs / "f10.txt").unlink()
+    refreshed, _ = open_index(settings)
+    fresh, _ = open_index(settings.with_overrides(cache_dir=tmp_path / "other-cache"))
+    assert refreshed.manifest["postings"] == "merged" and fresh.manifest["postings"] == "counted"
+    assert_same_index(refreshed, fresh)
+    for name in ("passages", "sentences"):  # N and avgdl changed with the new documents
+        assert getattr(refreshed, name).n_docs == getattr(fresh, name).n_docs
+
+
+def test_refresh_leaves_an_index_in_use_unchanged(make_docs, settings_for):
+    """An engine still answering from the old build keeps seeing exactly the old arrays."""
+    docs = make_docs(many_files(6))
+    settings = settings_for(docs)
+    old, _ = open_index(settings)
+    arrays = {name: np.array(getattr(old, name).weights) for name in ("passages", "sentences")}
+    texts = sentence_texts(old)
+    (docs / "f02b.txt").write_text(article("Inserted", "A zebra crossed the harbour bridge during the storm."))
+    new, _ = open_index(settings)
+    assert new.manifest["postings"] == "merged" and len(new.corpus.documents) == 7
+    for name, before in arrays.items():
+        assert np.array_equal(getattr(old, name).weights, before)
+    assert sentence_texts(old) == texts
+
+
+def test_cache_entry_truncated_after_its_header_is_read_again(make_docs, settings_for, reads):
+    settings = settings_for(make_docs(FILES))
+    open_index(settings)
+    (settings.index_dir / "CURRENT").unlink()  # no saved index: documents come from the per-file cache
+    for entry in (settings.index_dir / "files").iterdir():
+        data = entry.read_bytes()
+        entry.write_bytes(data[:data.index(b"\n", data.index(b"\n") + 1) + 10])  # header intact, body cut
+    reads.clear()
+    index, _ = open_index(settings)
+    assert sorted(reads) == sorted(FILES)
+    assert "Fishermen said the catch of herring was the best in years." in sentence_texts(index)
