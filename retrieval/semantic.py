@@ -1,0 +1,216 @@
+"""The optional semantic reranker (setting `reranker = "minilm"`): sentence embeddings computed once
+per index build, then per question one short forward pass and one matrix product.
+
+They are used in three places, each calibrated on SQuAD (benchmarks/calibrate_semantic.py), never
+on the seed article:
+- candidates: the DENSE_CANDIDATES sentences closest to the question join BM25's, so a paraphrase
+  that shares no word with its answer ("face execution" / "the death penalty") can be found at all;
+- ranking: the learned ranker's score plus a weighted cosine and its gap to the best cosine;
+- abstention: a confident semantic match answers although few key words match, and a lexical
+  match whose meaning is far from the question is declined.
+
+Storage: `<build>/sentence_embeddings.<model>.npy` (float16, one row per sentence) and a JSON
+sidecar (model, rows, dim, checksum of the sentence texts) in the build folder of the index they
+belong to, so they go when that build is replaced. Written to temporary names, then renamed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from retrieval import answer as selection
+from retrieval import embedding
+from retrieval.abstain import Support
+from retrieval.question import Question
+from retrieval.store import StoredIndex
+
+logger = logging.getLogger(__name__)
+
+DENSE_CANDIDATES = 10  # sentences nearest the question added to BM25's candidates
+# calibrated on SQuAD v1.1 dev by benchmarks/calibrate_semantic.py (see its output in the commit message)
+COSINE_WEIGHT = 1.871  # logistic fit over (learned score, cosine, cosine gap), divided by the learned score's weight
+COSINE_GAP_WEIGHT = 2.551
+KEEP_COSINE = 0.3  # a candidate sharing no term with the question is kept only this close
+ANSWER_COSINE = 0.55  # answers though few key words match: <1% of simulated unanswerable SQuAD questions reach it
+DECLINE_COSINE = 0.15  # declines though key words match: 0.2% of answerable SQuAD questions fall below it
+
+FILE_STEM = "sentence_embeddings.minilm"
+
+
+def checksum(index: StoredIndex) -> str:
+    """Of the sentence texts and their boundaries: embeddings belong to exactly these sentences."""
+    sentences = index.corpus.sentences
+    h = hashlib.sha256()
+    h.update(np.ascontiguousarray(sentences.offsets, dtype=np.int64).tobytes())
+    h.update(memoryview(np.ascontiguousarray(sentences.blob)))
+    return h.hexdigest()[:32]
+
+
+def build_folder(index: StoredIndex) -> Path | None:
+    """The build folder the index was loaded from (its arrays are memory maps there), or None for
+    an index only in memory."""
+    name = getattr(index.sentence_offsets, "filename", None)
+    return Path(name).parent if name else None
+
+
+def _texts(index: StoredIndex) -> list[str]:
+    sentences = index.corpus.sentences
+    text_of = getattr(sentences, "text", None) or (lambda i: sentences[i].text)
+    return [text_of(i) for i in range(len(sentences))]
+
+
+def _load(folder: Path, key: str, rows: int) -> np.ndarray | None:
+    try:
+        meta = json.loads((folder / f"{FILE_STEM}.json").read_text(encoding="utf-8"))
+        if meta.get("model") != embedding.MODEL_NAME or meta.get("checksum") != key or meta.get("rows") != rows:
+            return None
+        vectors = np.load(folder / f"{FILE_STEM}.npy", allow_pickle=False)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        logger.warning("ignoring the saved sentence embeddings in %s (%s)", folder, e)
+        return None
+    if vectors.shape != (rows, meta.get("dim")):
+        logger.warning("ignoring the saved sentence embeddings in %s (wrong shape)", folder)
+        return None
+    return vectors
+
+
+def _save(folder: Path, key: str, vectors: np.ndarray) -> None:
+    """The array first, then the sidecar that vouches for it; each by rename, so a reader sees
+    either nothing or a complete pair."""
+    tag = uuid.uuid4().hex[:8]
+    array_tmp = folder / f".{FILE_STEM}.{tag}.npy"
+    meta_tmp = folder / f".{FILE_STEM}.{tag}.json"
+    meta = {"model": embedding.MODEL_NAME, "dtype": "float16", "rows": int(vectors.shape[0]),
+            "dim": int(vectors.shape[1]), "checksum": key}
+    try:
+        with open(array_tmp, "wb") as f:
+            np.save(f, vectors.astype(np.float16), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(array_tmp, folder / f"{FILE_STEM}.npy")
+        meta_tmp.write_text(json.dumps(meta), encoding="utf-8")
+        os.replace(meta_tmp, folder / f"{FILE_STEM}.json")
+    except OSError as e:
+        logger.warning("cannot save sentence embeddings in %s (%s); they will be computed again",
+                       folder, e.strerror or e)
+        array_tmp.unlink(missing_ok=True)
+        meta_tmp.unlink(missing_ok=True)
+
+
+def sentence_vectors(index: StoredIndex, encoder: embedding.Encoder,
+                     progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, bool]:
+    """(float32 unit vectors, one row per sentence; whether they came from the saved file).
+    Computed and saved beside the index build the first time, read back afterwards."""
+    rows = len(index.corpus.sentences)
+    folder = build_folder(index)
+    key = checksum(index)
+    if folder is not None:
+        saved = _load(folder, key, rows)
+        if saved is not None:
+            return saved.astype(np.float32), True
+    start = time.perf_counter()
+    vectors = encoder.encode(_texts(index), progress=progress) if rows else np.zeros((0, encoder.dim), np.float32)
+    logger.info("embedded %d sentences in %.1fs", rows, time.perf_counter() - start)
+    # stored as float16: rounding moves a cosine by about 1e-3, and it halves the file
+    vectors = vectors.astype(np.float16).astype(np.float32)
+    if folder is not None:
+        _save(folder, key, vectors)
+    return vectors, False
+
+
+@dataclass(frozen=True)
+class Scored:
+    """The ranking with the reranker on, and the best sentence's cosine for abstention."""
+
+    ranked: list[selection.Ranked]
+    cosine: dict[int, float]
+
+
+class Semantic:
+    """Sentence embeddings of one index and the encoder for questions. Immutable once made."""
+
+    def __init__(self, vectors: np.ndarray, encoder: embedding.Encoder) -> None:
+        self.vectors = vectors
+        self.encoder = encoder
+
+    @classmethod
+    def open(cls, index: StoredIndex, progress: Callable[[int, int], None] | None = None) -> "Semantic":
+        encoder = embedding.load_encoder()
+        vectors, _ = sentence_vectors(index, encoder, progress)
+        return cls(vectors, encoder)
+
+    def rank(self, index: StoredIndex, lay: selection.Layout, terms: Sequence[int], question: Question,
+             ranker: selection.Ranker, names: Sequence[Sequence[int]], text: str,
+             support: Callable[[int], Support]) -> Scored:
+        """Like answer.rank_sentences, over BM25's candidates plus the sentences nearest `text` (the
+        question as resolved), scored by the learned ranker plus the cosine terms; ties go to the
+        earlier sentence. When the best of that ranking has too little lexical support (`support`,
+        the engine's key-term check) and no hard miss, the words have failed, and would make the
+        engine decline: the candidates are then ranked by cosine alone, nearest first."""
+        cands, cos, X = self.candidates(index, lay, terms, question, names, self.encoder.encode_one(text))
+        if len(cands) == 0:
+            return Scored([], {})
+        cosine = {int(c): float(x) for c, x in zip(cands.tolist(), cos.tolist())}
+        scores = combine(ranker.score(X), cos)
+        keep = (X[:, selection.FEATURES.index("coverage")] > 0) | (cos >= KEEP_COSINE)
+        order = [i for i in np.lexsort((cands, -scores)).tolist() if keep[i]]
+        if order:
+            lexical = support(int(cands[order[0]]))
+            if not lexical.enough and not lexical.missing:
+                order = [i for i in np.lexsort((cands, -cos)).tolist() if keep[i]]
+                scores = cos
+        return Scored([selection.Ranked(int(cands[i]), float(scores[i])) for i in order], cosine)
+
+    def answers(self, support: Support, cosine: float) -> bool:
+        """Answer or decline, from the lexical verdict and the best sentence's cosine to the question.
+        A number, date or name of the question missing from the context is hard evidence and is
+        never overruled; otherwise a close meaning answers although few key words match, and a
+        distant one declines although they do."""
+        if support.missing:
+            return False
+        if support.enough:
+            return cosine > DECLINE_COSINE
+        return cosine >= ANSWER_COSINE
+
+    def candidates(self, index: StoredIndex, lay: selection.Layout, terms: Sequence[int], question: Question,
+                   names: Sequence[Sequence[int]], qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(candidate sentences ascending, their cosine to the question, their ranker features)."""
+        all_cos = self.vectors @ qvec
+        k = min(DENSE_CANDIDATES, len(all_cos))
+        dense = np.argpartition(-all_cos, k - 1)[:k] if k else np.empty(0, dtype=np.int64)
+        if terms:
+            bm25, s_norm, p_norm = selection.candidates(index, lay, terms)
+        else:
+            bm25, s_norm, p_norm = np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
+        cands = np.union1d(bm25, dense).astype(np.int64)
+        if len(cands) == 0:
+            return cands, np.empty(0), np.empty((0, len(selection.FEATURES)))
+        if not terms:  # no word of the question is known: the lexical features are all zero
+            return cands, all_cos[cands], np.zeros((len(cands), len(selection.FEATURES)))
+        # a dense-only candidate is in none of BM25's best passages (their sentences are all
+        # candidates already) and not among its best sentences: both BM25 features are 0
+        at = np.searchsorted(cands, bm25)
+        s_all, p_all = np.zeros(len(cands)), np.zeros(len(cands))
+        s_all[at], p_all[at] = s_norm, p_norm
+        X = selection.features(index, lay, question, terms, selection.idf_of(index, terms), cands, s_all, p_all,
+                               names)
+        return cands, all_cos[cands], X
+
+
+def combine(learned: np.ndarray, cos: np.ndarray) -> np.ndarray:
+    """The learned ranker's log-odds plus the calibrated cosine terms."""
+    if len(cos) == 0:
+        return learned
+    return learned + COSINE_WEIGHT * cos + COSINE_GAP_WEIGHT * (cos - cos.max())
