@@ -84,6 +84,19 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
     between words (or, failing that, between characters). Tags open at a cut are closed at the
     end of one part and reopened at the start of the next.
     """
+    if len(markup.encode("utf-16-le")) // 2 <= limit:
+        # Short enough as written (tags and entities only shrink it), so nothing would be cut:
+        # the one part `_split` would make, without measuring it sentence by sentence.
+        open_tags: list[tuple[str, str]] = []
+        for token in _TAG.split(markup):
+            if token.startswith("<"):
+                _follow(open_tags, token)
+        part = _closed(markup, open_tags)
+        return [part] if visible_length(part) > 0 else []
+    return _split(markup, limit)
+
+
+def _split(markup: str, limit: int) -> list[str]:
     parts: list[str] = []
     current: list[str] = []
     used = 0
@@ -91,8 +104,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
 
     def cut() -> None:
         nonlocal current, used
-        closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
-        part = _drop_empty_elements("".join(current).rstrip() + closing).strip()
+        part = _closed("".join(current), open_tags)
         if visible_length(part) > 0:
             parts.append(part)
         current = [tag for _, tag in open_tags]
@@ -102,13 +114,7 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
         if not token:
             continue
         if token.startswith("<"):
-            match = _TAG_NAME.match(token)
-            name = match.group(1).lower() if match else ""
-            if token.startswith("</"):
-                if open_tags and open_tags[-1][0] == name:
-                    open_tags.pop()
-            else:
-                open_tags.append((name, token))
+            _follow(open_tags, token)
             current.append(token)
             continue
         for piece in _pieces(token, limit):
@@ -121,6 +127,23 @@ def split_html(markup: str, limit: int = MAX_MESSAGE) -> list[str]:
             used += size
     cut()
     return parts
+
+
+def _follow(open_tags: list[tuple[str, str]], tag: str) -> None:
+    """Update the stack of open tags (name, opening tag as written) past `tag`."""
+    match = _TAG_NAME.match(tag)
+    name = match.group(1).lower() if match else ""
+    if tag.startswith("</"):
+        if open_tags and open_tags[-1][0] == name:
+            open_tags.pop()
+    else:
+        open_tags.append((name, tag))
+
+
+def _closed(markup: str, open_tags: list[tuple[str, str]]) -> str:
+    """One part: `markup` with the tags still open closed, and empty elements dropped."""
+    closing = "".join(f"</{name}>" for name, _ in reversed(open_tags))
+    return _drop_empty_elements(markup.rstrip() + closing).strip()
 
 
 def _pieces(text: str, limit: int) -> Iterator[str]:

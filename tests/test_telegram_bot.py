@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from telegram.request import HTTPXRequest
 
 from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_app import (COMMANDS, ERROR_TEXT, NON_TEXT_TEXT, REFUSAL_TEXT, STALE_BUTTON_TEXT,
-                              state_file)
+                              AnswerTimes, state_file)
 from bot.telegram_plumbing import AiohttpRequest
-from retrieval import Engine
+from retrieval import ChatState, Engine
 from telegram_fixtures import (bot, client_bot, docs, engine, http_client,  # noqa: F401
                                make_settings, running_bot, server, settings, write_corpus)
 
@@ -120,6 +121,49 @@ async def test_quick_answer_is_sent_without_typing(server, bot, ann, monkeypatch
     user, chat = ann
     await ask(server, chat, user, QUESTION)
     assert server.calls_to("sendChatAction") == []
+
+
+def record_threads(engine, monkeypatch, delay: float = 0.0) -> list[threading.Thread]:
+    """Make engine.ask note the thread it runs in (after sleeping `delay` seconds)."""
+    threads, real_ask = [], engine.ask
+
+    def recording_ask(question, state=None):
+        threads.append(threading.current_thread())
+        time.sleep(delay)
+        return real_ask(question, state)
+
+    monkeypatch.setattr(engine, "ask", recording_ask)
+    return threads
+
+
+async def test_quick_answers_are_worked_out_on_the_event_loop(server, bot, ann, engine, monkeypatch):
+    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 1.0)  # "quick" even on a busy machine
+    threads = record_threads(engine, monkeypatch)
+    user, chat = ann
+    for _ in range(3):
+        [reply] = await ask(server, chat, user, QUESTION)
+        assert "eleven sailors" in reply["text"]
+    loop_thread = threading.current_thread()
+    assert threads[0] is not loop_thread  # not measured yet: a worker thread
+    assert threads[1:] == [loop_thread, loop_thread]
+
+
+async def test_slow_answers_are_worked_out_in_a_worker_thread(server, bot, ann, engine, monkeypatch):
+    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 0.05)
+    threads = record_threads(engine, monkeypatch, delay=0.1)
+    user, chat = ann
+    for _ in range(3):
+        await ask(server, chat, user, QUESTION)
+    assert len(threads) == 3 and threading.current_thread() not in threads
+
+
+def test_a_reloaded_engine_is_not_taken_for_quick_before_it_is_measured(engine, monkeypatch):
+    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 1.0)
+    times = AnswerTimes()
+    assert not times.quick(engine)
+    times.ask(engine, QUESTION, ChatState())
+    assert times.quick(engine)
+    assert not times.quick(object())
 
 
 async def test_not_in_the_documents_is_said_plainly_without_quotes(server, bot, ann):

@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from bot.telegram_html import (MAX_MESSAGE, answer_html, context_html, quote_html, sources_html,
+from bot.telegram_html import (MAX_MESSAGE, _split, answer_html, context_html, quote_html, sources_html,
                                split_html, visible_length)
 from bot_api_server import parse_html, utf16_len
 from retrieval.models import Answer, Document, Quote, Sentence
@@ -81,6 +81,16 @@ def test_sources_list_escapes_titles():
 def test_short_markup_is_one_part_unchanged():
     markup = quote_html(quote("Short."))
     assert split_html(markup) == [markup]
+
+
+@pytest.mark.parametrize("markup", [
+    "", "   ", "<b></b>", " <b> </b> ", "plain text.  ", "<b>unclosed bold", "<b><i>two unclosed",
+    "closing without opening</i>", "<blockquote>A. B! C?</blockquote>\n— <i>T</i> (x.txt, paragraph 1)",
+    "<y starts like a tag", "<b>x</b><y", "&amp;&lt;b&gt; &#128512; 😀", "a\n\n\nb <u></u>",
+])
+def test_markup_that_fits_as_written_is_the_one_part_the_full_splitter_makes(markup):
+    assert split_html(markup) == _split(markup, MAX_MESSAGE)
+    assert split_html(markup, limit=len(markup)) == _split(markup, len(markup))
 
 
 def long_quote_markup(n: int = 300) -> tuple[str, list[str]]:
