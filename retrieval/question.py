@@ -20,6 +20,7 @@ AUXILIARIES = _AUXILIARIES = frozenset(
 _COUNT_HOW = frozenset("many much long old far large big tall high often wide deep fast heavy".split())
 _DATE_NOUNS = frozenset("""year years day days date dates time month months century centuries decade decades
 era period season week weeks hour morning evening night""".split())
+DATE_NOUNS = _DATE_NOUNS
 _PLACE_NOUNS = frozenset("""country countries city cities state states place places region regions continent
 town towns village island islands area location province county nation river mountain ocean sea street
 building stadium airport border capital district""".split())
@@ -96,6 +97,21 @@ def number_value(word: str) -> str | None:
     if plain.isdigit():
         return str(int(plain))
     return None
+
+
+def asked_nouns(q: Question) -> frozenset[str]:
+    """The nouns that say what kind of answer is wanted: 'how many people', 'which year', 'the name
+    of the city' -> {'many', 'people'}, {'year'}, {'name', 'city'}. The same noun elsewhere in the
+    question ('... extradited this week?') is a topic word."""
+    ws = list(q.words)
+    wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
+    if wh_at is None:
+        return frozenset()
+    nouns = _noun_after(ws, wh_at)
+    if nouns and nouns[-1] in ("name", "names"):
+        at = wh_at + 1 + ws[wh_at + 1:].index(nouns[-1])
+        nouns += [w for w in ws[at + 1:at + 4] if w not in ("of", "the", "a", "an", "this", "that")][:1]
+    return frozenset(nouns)
 
 
 def asks_for_name(q: Question) -> bool:

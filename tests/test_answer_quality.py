@@ -250,3 +250,13 @@ def test_a_small_word_in_capitals_counts_as_the_word_when_the_documents_lack_the
     assert as_word.share == 1.0 and as_word.unknown == 0
     as_acronym = support(q, key, context | {"not."}, "", {"not.": 1, "team": 2, "win": 1, "cup": 1}, 10)
     assert as_acronym.share == 1.0 and as_acronym.unknown == 0
+
+
+def test_a_time_noun_is_a_key_word_unless_it_is_what_is_asked():
+    from retrieval.abstain import key_terms
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert "week" in key_terms(analyse("How many were extradited this week?", analyzer), analyzer)
+    assert "week" not in key_terms(analyse("In which week were they extradited?", analyzer), analyzer)
+    assert "countri" not in key_terms(analyse("Which country did they fly to?", analyzer), analyzer)
