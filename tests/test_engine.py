@@ -33,6 +33,15 @@ def test_seed_example_question_quotes_the_february_sentence(settings_for) -> Non
     assert answer.quotes[0].paragraph == 2
 
 
+def test_seed_example_follow_up_asks_about_this_week(settings_for) -> None:
+    engine = Engine.open(settings_for(SEEDS))
+    first = engine.ask("how many were extradited in February?")
+    then = engine.ask("And this week?", state=first.state)
+    assert then.resolved_question == "how many were extradited this week?"
+    assert then.answered and then.answer == "26"
+    assert "sent 26 people accused of being cartel operatives" in then.quotes[0].text
+
+
 def test_every_quote_is_a_verbatim_sentence_of_its_source(settings_for) -> None:
     engine = Engine.open(settings_for(SEEDS))
     source = collapse((SEEDS / "000_d6364650917e31b6.txt").read_text(encoding="utf-8"))
