@@ -24,6 +24,7 @@ from retrieval.text import Analyzer, fold, words
 
 logger = logging.getLogger(__name__)
 
+TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" topic is looked for
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -133,6 +134,7 @@ class Engine:
         if skip_previous and previous is not None:
             ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
         ranked = self._specific_first(q, ranked)
+        ranked = self._topic_first(q, ranked)
         picked = selection.drop_near_duplicates(self._index, ranked, k)
         if not picked:
             return declined("no sentence matches the question")
@@ -157,6 +159,28 @@ class Engine:
             turn["names"] = turn["names"] + [short]
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
+
+    def _topic_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'What did the analyst say about Washington?': when the best sentence lacks the topic after
+        'about' and a sentence of the same passage among the best few holds it, that one comes first
+        (the speaker's name is often a sentence away from what they said)."""
+        topic = qa.topic_after_about(q, self._analyzer)
+        if not topic or len(ranked) < 2:
+            return ranked
+        top = ranked[0].sentence
+        stems = self._stems
+        if topic & stems(top):
+            return ranked
+        passage = self._layout.sentence_passage[top]
+        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
+            if self._layout.sentence_passage[r.sentence] == passage and topic <= stems(r.sentence):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _stems(self, sentence: int) -> set[str]:
+        lo, hi = self._index.sentence_offsets[sentence], self._index.sentence_offsets[sentence + 1]
+        vocab = self._index.vocab
+        return {vocab[i] for i in self._index.sentence_terms[lo:hi].tolist()}
 
     def _specific_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """Among the best few, sentences that hold every year, month and weekday of the question come

@@ -99,6 +99,20 @@ def number_value(word: str) -> str | None:
     return None
 
 
+_SPEECH_VERBS = frozenset("""say said says tell told think thought write wrote written claim claimed argue
+argued warn warned believe believed feel felt""".split())
+
+
+def topic_after_about(q: Question, analyzer: Analyzer) -> frozenset[str]:
+    """Stems of the content words after 'say about' ('What did she say about Washington?' ->
+    {'washington'}); empty unless the question asks what someone said, wrote or thought."""
+    ws = list(q.words)
+    if "about" not in ws or not _SPEECH_VERBS & set(ws[:ws.index("about")]):
+        return frozenset()
+    after = ws[ws.index("about") + 1:]
+    return frozenset(analyzer.stem(w) for w in after if not analyzer.is_stopword(w) and w not in LIGHT_WORDS)
+
+
 def asked_nouns(q: Question) -> frozenset[str]:
     """The nouns that say what kind of answer is wanted: 'how many people', 'which year', 'the name
     of the city' -> {'many', 'people'}, {'year'}, {'name', 'city'}. The same noun elsewhere in the

@@ -260,3 +260,24 @@ def test_a_time_noun_is_a_key_word_unless_it_is_what_is_asked():
     assert "week" in key_terms(analyse("How many were extradited this week?", analyzer), analyzer)
     assert "week" not in key_terms(analyse("In which week were they extradited?", analyzer), analyzer)
     assert "countri" not in key_terms(analyse("Which country did they fly to?", analyzer), analyzer)
+
+
+def test_what_someone_said_about_a_topic_quotes_the_sentence_with_the_topic(tmp_path):
+    from config import load_settings
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "port.txt").write_text(
+        "Port strike\n\n“The strike is costing every business on the coast,” said Mara Lind, a shipping "
+        "analyst at the Baltic Freight Institute. “Insurers will raise their prices within a month.”\n\n"
+        "Dock workers walked out on Monday.\n", encoding="utf-8")
+    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
+    a = Engine.open(settings).ask("What did the shipping analyst say about insurers?")
+    assert a.answered and "Insurers will raise" in a.quotes[0].text
+
+
+def test_topic_after_about_only_for_what_someone_said():
+    from retrieval.question import analyse, topic_after_about
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert topic_after_about(analyse("What did the analyst say about Washington?", analyzer), analyzer) == {"washington"}
+    assert topic_after_about(analyse("What was special about the bridge?", analyzer), analyzer) == frozenset()
