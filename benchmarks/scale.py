@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -71,7 +73,10 @@ def work_ours_build(a: argparse.Namespace) -> dict:
     out = {"build_s": build_s, "passages": len(index.corpus.passages), "sentences": len(index.corpus.sentences),
            "terms": len(index.vocab), "index_mb": folder_mb(current_build(Path(a.cache), Path(a.docs))),
            "file_cache_mb": folder_mb(settings.index_dir / "files"), "build_peak_rss_mb": peak_rss_mb(),
-           "parse_workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+           # ru_maxrss of RUSAGE_CHILDREN is the largest single worker's peak, not a sum
+           "parse_workers_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+           "parse_workers": os.cpu_count()}
+    out["build_sum_of_peaks_mb"] = out["build_peak_rss_mb"] + out["parse_workers"] * out["parse_workers_peak_rss_mb"]
     if a.refresh:
         del index
         n_files = len(list(Path(a.docs).glob("*.txt")))
@@ -80,6 +85,7 @@ def work_ours_build(a: argparse.Namespace) -> dict:
         index, cached = open_index(settings)
         out["refresh_s"] = time.perf_counter() - start
         out["refresh_files_read"] = index.manifest["files_read"]
+        out["refresh_postings"] = index.manifest["postings"]  # "merged" into the previous build's, or "counted"
         assert not cached and len(index.corpus.passages) == out["passages"] + 100
     return out
 
@@ -184,7 +190,24 @@ WORKERS = {"ours-build": work_ours_build, "ours-query": work_ours_query, "bm25s-
            "bm25s-query": work_bm25s_query, "rank-bm25": work_rank_bm25}
 
 
+def tree_rss_mb(root: int) -> dict[int, float]:
+    """Current RSS of a process and all its descendants, by pid (from /proc; gone ones skipped)."""
+    out, todo = {}, [root]
+    while todo:
+        pid = todo.pop()
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+            out[pid] = int(status.split("VmRSS:")[1].split()[0]) / 1024
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return out
+
+
 def run_worker(name: str, **kwargs) -> dict:
+    """Run one measurement in its own process; its result gains the peak RSS of the process tree
+    (the worker and any processes it starts), sampled from /proc every 50 ms."""
     args = [sys.executable, str(Path(__file__).resolve()), "worker", name]
     for key, value in kwargs.items():
         if value is True:
@@ -192,10 +215,25 @@ def run_worker(name: str, **kwargs) -> dict:
         elif value not in (None, False):
             args += [f"--{key}", str(value)]
     print(f"  {name} ...", file=sys.stderr, flush=True)
-    done = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
-    if done.returncode != 0:
-        raise RuntimeError(f"{name} failed:\n{done.stderr[-3000:]}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    peak_sum = peak_children = 0.0
+    with subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT) as proc:
+        collected: dict[str, str] = {}
+        readers = [threading.Thread(target=lambda f=f, k=k: collected.__setitem__(k, f.read()), daemon=True)
+                   for k, f in (("out", proc.stdout), ("err", proc.stderr))]
+        for r in readers:
+            r.start()
+        while proc.poll() is None:
+            rss = tree_rss_mb(proc.pid)
+            peak_sum = max(peak_sum, sum(rss.values()))
+            peak_children = max(peak_children, sum(v for pid, v in rss.items() if pid != proc.pid))
+            time.sleep(0.05)
+        for r in readers:
+            r.join()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{name} failed:\n{collected.get('err', '')[-3000:]}")
+    print(collected.get("err", "").rstrip("\n")[-3000:], file=sys.stderr, flush=True)  # the worker's log
+    result = json.loads(collected["out"].strip().splitlines()[-1])
+    return result | {"sampled_tree_peak_rss_mb": peak_sum, "sampled_children_peak_rss_mb": peak_children}
 
 
 # ---------------------------------------------------------------- driver
@@ -220,6 +258,11 @@ def agreement(a_path: Path, b_path: Path) -> float:
     return sum(same) / max(1, len(same))
 
 
+def sampled(what: str, result: dict) -> dict:
+    """The /proc-sampled peaks of one measurement, renamed for it (several go into one row)."""
+    return {(f"{what}_{k}" if k.startswith("sampled_") else k): v for k, v in result.items()}
+
+
 def bench_size(n: int, work: Path, queries: Path, rank_limit: int | None, refresh: bool) -> dict:
     from scale_corpus import write_corpus
     print(f"{n} passages", file=sys.stderr, flush=True)
@@ -229,15 +272,16 @@ def bench_size(n: int, work: Path, queries: Path, rank_limit: int | None, refres
     start = time.perf_counter()
     files = write_corpus(docs, n)
     row = {"passages": n, "files": files, "corpus_mb": folder_mb(docs), "generate_s": time.perf_counter() - start}
-    row["ours"] = run_worker("ours-build", docs=docs, cache=cache, refresh=refresh)
+    row["ours"] = sampled("build", run_worker("ours-build", docs=docs, cache=cache, refresh=refresh))
     if refresh:  # the query run uses the index without the extra file
         shutil.rmtree(cache)
         shutil.rmtree(docs)
         write_corpus(docs, n)
         row["ours"] |= {k: v for k, v in run_worker("ours-build", docs=docs, cache=cache).items()
-                        if k not in ("build_s", "build_peak_rss_mb")}
-    row["ours"] |= run_worker("ours-query", docs=docs, cache=cache, queries=queries,
-                              results=work / f"ours-{n}.json")
+                        if k not in ("build_s", "build_peak_rss_mb", "build_sum_of_peaks_mb", "parse_workers_peak_rss_mb")
+                        and not k.startswith("sampled_")}
+    row["ours"] |= sampled("query", run_worker("ours-query", docs=docs, cache=cache, queries=queries,
+                                               results=work / f"ours-{n}.json"))
     out = work / f"bm25s-{n}"
     row["bm25s"] = run_worker("bm25s-build", docs=docs, cache=cache, out=out)
     row["bm25s"] |= run_worker("bm25s-query", out=out, queries=queries, results=work / f"bm25s-{n}.json")
@@ -256,11 +300,15 @@ def table(rows: list[dict]) -> str:
              "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         o, s = r["ours"], r["bm25s"]
-        workers = o.get("parse_workers_peak_rss_mb", 0)
+        build = f"{o['build_peak_rss_mb']:.0f} build"
+        if o.get("parse_workers_peak_rss_mb"):
+            build += (f" + {o['parse_workers']} x {o['parse_workers_peak_rss_mb']:.0f} parse workers"
+                      f" = {o['build_sum_of_peaks_mb']:.0f}")
+        if "build_sampled_tree_peak_rss_mb" in o:
+            build += f" (sampled together: {o['build_sampled_tree_peak_rss_mb']:.0f})"
         lines.append(f"| {r['passages']:,} | quoteqa (from files) | {o['build_s']:.1f} | {o['index_mb']:.0f} | "
                      f"{o['load_s']:.2f} | {o['p50_ms']:.2f} | {o['p95_ms']:.2f} | "
-                     f"{o['query_peak_rss_mb']:.0f} query / {o['build_peak_rss_mb']:.0f} build"
-                     + (f" (+{workers:.0f} per parse worker)" if workers else "") + " |")
+                     f"{o['query_peak_rss_mb']:.0f} query / {build} |")
         lines.append(f"| {r['passages']:,} | bm25s (same tokens) | {s['build_s']:.1f} | {s['index_mb']:.0f} | "
                      f"{s['load_s']:.2f} | {s['p50_ms']:.2f} | {s['p95_ms']:.2f} | "
                      f"{s['query_peak_rss_mb']:.0f} query / {s['build_peak_rss_mb']:.0f} build "
@@ -292,6 +340,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "results" / "scale.json")
     a = parser.parse_args()
     if a.command == "worker":
+        logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="    %(asctime)s %(name)s: %(message)s")
         print(json.dumps(WORKERS[a.name](a)))
         return 0
     a.work.mkdir(parents=True, exist_ok=True)

@@ -42,8 +42,8 @@ ARRAYS = ("indptr", "indices", "tf", "weights", "doc_len")
 DENSE_RATIO = 16
 # Work on large builds is done in pieces to bound temporary memory: documents are counted
 # _CHUNK tokens at a time and weights written _SEGMENT postings at a time.
-_CHUNK = 1 << 22
-_SEGMENT = 1 << 20
+_CHUNK = 1 << 23
+_SEGMENT = 1 << 21
 
 
 def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -228,25 +228,49 @@ def merge(old: "BM25Index", doc_map: np.ndarray, added: Postings, doc_len: np.nd
     over the kept ones) and the postings of `added` documents put in (their own new ids). The
     result equals an index built afresh over the new documents: N, avgdl and every idf are those
     of the new collection, since all weights are computed again from the stored counts.
+
+    Done term range by term range, reading the old postings a range at a time, so memory stays
+    that of one range however large the index.
     """
     n_terms = len(added.indptr) - 1
-    old_docs = np.asarray(doc_map, dtype=np.int32)[np.asarray(old.indices)]
-    old_tf = np.asarray(old.tf)
-    old_indptr = np.asarray(old.indptr, dtype=np.int64)
-    if len(old_docs) and old_docs.min() < 0:  # drop the postings of removed documents
-        keep = old_docs >= 0
-        kept = np.zeros(len(keep) + 1, dtype=np.int64)
-        np.cumsum(keep, out=kept[1:])
-        old_indptr, old_docs, old_tf = kept[old_indptr], old_docs[keep], old_tf[keep]
-    if n_terms < len(old_indptr) - 1:
+    if n_terms < old.n_terms:
         raise ValueError("the added postings have fewer terms than the old index")
-    old_indptr = np.concatenate([old_indptr, np.full(n_terms + 1 - len(old_indptr), old_indptr[-1])])
-    terms = np.repeat(np.arange(n_terms), np.diff(added.indptr))
-    at = _lower_bound(old_docs, old_indptr[terms], old_indptr[terms + 1], added.docs)
-    tf_type = np.promote_types(old_tf.dtype, added.tf.dtype)
-    merged = Postings(old_indptr + added.indptr, np.insert(old_docs, at, added.docs),
-                      np.insert(old_tf.astype(tf_type, copy=False), at, added.tf.astype(tf_type)))
-    return write_index(folder, name, merged.indptr, doc_len, _segments(merged), tf_type, k1, b)
+    doc_map = np.asarray(doc_map, dtype=np.int32)
+    old_indptr = np.asarray(old.indptr, dtype=np.int64)
+    kept = np.zeros(n_terms, dtype=np.int64)
+    kept[:old.n_terms] = np.diff(old_indptr)
+    if len(doc_map) and doc_map.min() < 0:  # count the postings of removed documents, per term
+        for lo in range(0, len(old.indices), _CHUNK):
+            gone = np.flatnonzero(doc_map[read_range(old.indices, lo, min(lo + _CHUNK, len(old.indices)))] < 0)
+            kept -= np.bincount(np.searchsorted(old_indptr, gone + lo, side="right") - 1, minlength=n_terms)
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(kept + np.diff(added.indptr), out=indptr[1:])
+    tf_type = np.promote_types(old.tf.dtype, added.tf.dtype)
+    return write_index(folder, name, indptr, doc_len, _merged(old, doc_map, added, indptr, tf_type), tf_type, k1, b)
+
+
+def _merged(old: "BM25Index", doc_map: np.ndarray, added: Postings, indptr: np.ndarray, tf_type: np.dtype
+            ) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """The merged postings of each term range: the old ones renumbered (removed ones dropped),
+    each added posting put before the first old one of its term with a higher document id."""
+    n_old = old.n_terms
+    for t0, t1 in _term_ranges(indptr):
+        a0, a1 = min(t0, n_old), min(t1, n_old)
+        lo, hi = int(old.indptr[a0]), int(old.indptr[a1])
+        docs = doc_map[read_range(old.indices, lo, hi)]
+        tf = read_range(old.tf, lo, hi).astype(tf_type, copy=False)
+        bounds = np.full(t1 - t0 + 1, hi - lo, dtype=np.int64)  # each term's old postings in the range
+        bounds[:a1 - a0 + 1] = np.asarray(old.indptr[a0:a1 + 1]) - lo
+        keep = docs >= 0
+        if not keep.all():
+            running = np.zeros(len(keep) + 1, dtype=np.int64)
+            np.cumsum(keep, out=running[1:])
+            bounds, docs, tf = running[bounds], docs[keep], tf[keep]
+        q0, q1 = int(added.indptr[t0]), int(added.indptr[t1])
+        new_docs, new_tf = added.docs[q0:q1], added.tf[q0:q1].astype(tf_type)
+        terms = np.repeat(np.arange(t1 - t0), np.diff(added.indptr[t0:t1 + 1]))
+        at = _lower_bound(docs, bounds[terms], bounds[terms + 1], new_docs)
+        yield t0, t1, np.insert(docs, at, new_docs), np.insert(tf, at, new_tf)
 
 
 def _lower_bound(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, x: np.ndarray) -> np.ndarray:

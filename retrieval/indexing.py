@@ -2,8 +2,9 @@
 otherwise build it from the per-file cache (re-reading only files added or changed) and save it.
 
 Progress is reported through a callback `progress(stage, done, total)`:
-    ("files", i, n_files)          once for the files found in the cache, then as files are parsed
-    ("passages", p, n_passages)    while the parsed files are joined into one corpus
+    ("files", i, n_files)          as each file is taken (from the previous build, the per-file
+                                   cache, or read and parsed), in folder order
+    ("passages", p, n_passages)    passages joined so far; n_passages is an estimate until the end
     ("index", i, 2)                after the passage index (1) and the sentence index (2) are built
 """
 

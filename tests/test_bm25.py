@@ -150,15 +150,24 @@ def test_building_into_a_folder_equals_building_in_memory(tmp_path):
     assert_same_arrays(BM25Index.load(tmp_path, "p"), on_disk)
 
 
+@pytest.mark.parametrize("segment,saved", [(None, False), (5, False), (5, True)])
 @pytest.mark.parametrize("seed", range(4))
-def test_merged_index_equals_a_fresh_build_of_the_new_documents(seed):
+def test_merged_index_equals_a_fresh_build_of_the_new_documents(monkeypatch, tmp_path, seed, segment, saved):
     """Documents removed, kept (renumbered) and added in between, new terms appended: every weight
     must be recomputed, since N, avgdl and idf all change."""
+    from retrieval import bm25
     from retrieval.bm25 import merge, postings_from_tokens, _offsets_of
+
+    if segment:
+        monkeypatch.setattr(bm25, "_SEGMENT", segment)  # postings per term range
+        monkeypatch.setattr(bm25, "_CHUNK", segment)  # postings read at a time
 
     rng = np.random.default_rng(seed)
     old_docs = random_corpus(seed, 150, 50)
     old = BM25Index.build(old_docs, 50, k1=1.4, b=0.7)
+    if saved:  # read from memory maps, a range at a time
+        old.save(tmp_path, "old")
+        old = BM25Index.load(tmp_path, "old")
     keep = rng.random(len(old_docs)) > 0.2
     new_docs, doc_map, added = [], np.full(len(old_docs), -1), []
     for i, doc in enumerate(old_docs):

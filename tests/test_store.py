@@ -157,3 +157,32 @@ def test_other_fingerprint_is_not_loaded(make_docs, settings_for):
     open_index(settings)
     other = fingerprint(settings.with_overrides(k1=2.0), loading.scan(settings.docs_dir))
     assert store.load(settings.index_dir, other) is None
+
+
+@pytest.mark.parametrize("dtype,row", [(np.uint8, ()), (np.int64, ()), (np.int32, (4,)), (np.float64, ())])
+def test_array_written_in_pieces_loads_as_one_memory_mapped_array(tmp_path, dtype, row):
+    from retrieval.arrays import ArrayWriter
+
+    pieces = [np.arange(n * int(np.prod(row, dtype=int)), dtype=dtype).reshape((n, *row)) for n in (3, 0, 5)]
+    writer = ArrayWriter(tmp_path / "a.npy", dtype, row)
+    for piece in pieces:
+        writer.append(piece)
+    written = writer.finish()
+    assert isinstance(written, np.memmap)
+    assert np.array_equal(np.load(tmp_path / "a.npy"), np.concatenate(pieces))
+    assert np.array_equal(written, np.concatenate(pieces))
+
+
+def test_npy_header_has_room_for_the_largest_shapes():
+    from retrieval.arrays import npy_header
+
+    assert len(npy_header(np.dtype(np.float64), (2**62,))) == len(npy_header(np.dtype(np.uint8), (0, 4))) == 128
+
+
+def test_reading_a_range_of_a_memory_map_equals_slicing_it(tmp_path):
+    from retrieval.arrays import read_range, write_array
+
+    mapped = write_array(tmp_path / "a.npy", np.arange(1000, dtype=np.int32))
+    part = read_range(mapped, 17, 600)
+    assert not isinstance(part, np.memmap) and np.array_equal(part, np.arange(17, 600))
+    assert np.array_equal(read_range(mapped[100:], 5, 9), np.arange(105, 109))  # a view: sliced, not read
