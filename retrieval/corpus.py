@@ -13,8 +13,7 @@ from __future__ import annotations
 import operator
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
-from typing import Callable, Iterable, Iterator, Sequence, overload
+from typing import Iterable, Iterator, Sequence, overload
 
 import numpy as np
 
@@ -168,16 +167,14 @@ def _shouting(text: str) -> bool:
 @dataclass(frozen=True)
 class ParsedFile:
     """One document, split and tokenised against its own vocabulary: `terms()[i]` is local term i.
-
-    `vocab` None: the tokens are already ids of the vocabulary the corpus is assembled with (a
-    document taken unchanged from the previous build)."""
+    What the per-file cache keeps, and what assembly.CorpusWriter appends to an index."""
 
     document: Document  # first_passage is 0: positions are local to the file
     passage_numbers: np.ndarray  # int32, the paragraph number of each passage
     passage_sizes: np.ndarray  # int32, sentences per passage
     text_blob: bytes  # UTF-8 sentence texts back to back
     text_offsets: np.ndarray  # int64, n_sentences + 1 byte offsets into text_blob
-    vocab: str | None  # the local terms, one per line (one string, not a million small objects)
+    vocab: str  # the local terms, one per line (one string, not a million small objects)
     tokens: np.ndarray  # int32 local term ids of all sentences back to back
     token_offsets: np.ndarray  # int64, n_sentences + 1
 
@@ -234,78 +231,3 @@ def _offsets(lengths: Iterable[int]) -> np.ndarray:
     out = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=out[1:])
     return out
-
-
-@dataclass(frozen=True)
-class Assembled:
-    """Every parsed file joined into global arrays: what the saved index holds."""
-
-    corpus: Corpus
-    vocab: list[str]
-    sentence_terms: np.ndarray  # int32 global term ids of all sentences back to back
-    sentence_offsets: np.ndarray  # int64, n_sentences + 1
-    passage_offsets: np.ndarray  # int64, n_passages + 1: token boundaries of passages
-
-
-def assemble(files: list[ParsedFile | None], progress: Callable[[int, int], None] | None = None,
-             base_vocab: Sequence[str] | None = None, consume: bool = False) -> Assembled:
-    """Join parsed files in order into arrays allocated once.
-
-    Without `base_vocab`, term ids are given in order of first use, as a single pass would. With
-    it (a refresh), the previous build's ids are kept, files with vocab None use them as they are,
-    and new terms are appended; terms of removed files stay, unused, until a full rebuild.
-    `consume` empties `files` as it goes, so each file's memory is freed once copied.
-    """
-    if base_vocab is None:  # dict.fromkeys keeps first occurrences in order, in C
-        ids = {t: i for i, t in enumerate(dict.fromkeys(chain.from_iterable(f.terms() for f in files)))}
-    else:
-        ids = {t: i for i, t in enumerate(base_vocab)}
-    n_sentences = sum(f.n_sentences for f in files)
-    total = sum(len(f.passage_sizes) for f in files)
-    terms = np.empty(sum(len(f.tokens) for f in files), dtype=np.int32)
-    blob = np.empty(sum(len(f.text_blob) for f in files), dtype=np.uint8)
-    term_offsets = np.zeros(n_sentences + 1, dtype=np.int64)
-    text_offsets = np.zeros(n_sentences + 1, dtype=np.int64)
-    table = np.empty((total, 4), dtype=np.int32)
-    passage_of = np.empty(n_sentences, dtype=np.int32)
-    documents = []
-    p = s = 0  # passages and sentences so far
-    for i in range(len(files)):
-        f = files[i]
-        t0, b0, k, n = int(term_offsets[s]), int(text_offsets[s]), len(f.passage_sizes), f.n_sentences
-        if f.vocab is None:
-            if base_vocab is None:
-                raise ValueError("a document in base-vocabulary ids needs base_vocab")
-            terms[t0:t0 + len(f.tokens)] = f.tokens
-        else:
-            local = f.terms()
-            remap = np.fromiter((ids.setdefault(t, len(ids)) for t in local), dtype=np.int32, count=len(local))
-            np.take(remap, f.tokens, out=terms[t0:t0 + len(f.tokens)])
-        blob[b0:b0 + len(f.text_blob)] = np.frombuffer(f.text_blob, dtype=np.uint8)
-        term_offsets[s + 1:s + n + 1] = t0 + f.token_offsets[1:]
-        text_offsets[s + 1:s + n + 1] = b0 + f.text_offsets[1:]
-        sizes = np.asarray(f.passage_sizes)
-        table[p:p + k, 0] = len(documents)
-        table[p:p + k, 1] = f.passage_numbers
-        table[p:p + k, 2] = s + np.cumsum(sizes) - sizes
-        table[p:p + k, 3] = sizes
-        passage_of[s:s + n] = np.repeat(np.arange(p, p + k, dtype=np.int32), sizes)
-        documents.append(_replace_first_passage(f.document, p))
-        p, s = p + k, s + n
-        if consume:
-            files[i] = None
-        if progress:
-            progress(p, total)
-    passages = PassageTable(table)
-    passage_offsets = np.append(term_offsets[table[:, 2].astype(np.int64)], term_offsets[-1])
-    return Assembled(
-        corpus=Corpus(tuple(documents), passages, SentenceTable(blob, text_offsets, passage_of, passages)),
-        vocab=list(ids),
-        sentence_terms=terms,
-        sentence_offsets=term_offsets,
-        passage_offsets=passage_offsets,
-    )
-
-
-def _replace_first_passage(d: Document, first: int) -> Document:
-    return Document(d.source, d.title, d.byline, d.date, d.publication, first, d.n_passages)
