@@ -37,6 +37,14 @@ def engine(tmp_path_factory) -> Engine:
     return Engine.open(settings)
 
 
+@pytest.fixture
+def engine_over(make_docs, settings_for):
+    """An engine over one small article: engine_over("Title\n\nText ...")."""
+    def open_over(text: str) -> Engine:
+        return Engine.open(settings_for(make_docs({"article.txt": text})))
+    return open_over
+
+
 def test_count_question_quotes_the_sentence_with_the_number(engine):
     a = engine.ask("How many cables did the engineers replace on the bridge?")
     assert a.answered and "212 steel cables" in a.quotes[0].text
@@ -156,14 +164,10 @@ def test_what_else_continues_the_passage_of_the_last_answer(engine):
     assert a.answered and a.quotes[0].text.startswith("Engineers replaced 212 steel cables")
 
 
-def test_follow_up_with_a_month_prefers_the_sentence_holding_it(tmp_path):
-    from config import load_settings
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "ferries.txt").write_text(
+def test_follow_up_with_a_month_prefers_the_sentence_holding_it(engine_over):
+    engine = engine_over(
         "Ferry notes\n\nThe harbour ferries carried 900 commuters across the bay this week, officials said.\n\n"
-        "In April the ferries carried 450 people across.\n", encoding="utf-8")
-    engine = Engine.open(load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "c")}).with_overrides(docs_dir=docs))
+        "In April the ferries carried 450 people across.\n")
     first = engine.ask("How many commuters did the harbour ferries carry across the bay this week?")
     a = engine.ask("And in April?", state=first.state)
     assert a.answered and "In April" in a.quotes[0].text and a.answer == "450"
@@ -174,14 +178,10 @@ def test_header_quote_has_a_context_to_show(engine):
     assert engine.context(quote.sentence)[0].text.startswith("The harbour bridge reopened")
 
 
-def test_count_answered_by_an_amount_word_is_not_declined(tmp_path):
-    from config import load_settings
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "park.txt").write_text("Lakes of the park\n\nThe park holds several glacial lakes and a river.\n\n"
-                                   "Visitors hike along the river in summer.\n", encoding="utf-8")
-    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
-    a = Engine.open(settings).ask("How many glacial lakes does the park hold?")
+def test_count_answered_by_an_amount_word_is_not_declined(engine_over):
+    a = engine_over(
+        "Lakes of the park\n\nThe park holds several glacial lakes and a river.\n\n"
+        "Visitors hike along the river in summer.\n").ask("How many glacial lakes does the park hold?")
     assert a.answered and "several glacial lakes" in a.quotes[0].text
 
 
@@ -200,29 +200,19 @@ def test_ranker_sees_which_candidates_hold_the_rarest_question_word(engine):
     assert share.max() == 1.0 and "Norwegian architect" in texts[int(share.argmax())]
 
 
-def test_name_in_the_question_is_matched_by_its_acronym_in_the_passage(tmp_path):
-    from config import load_settings
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "trade.txt").write_text(
+def test_name_in_the_question_is_matched_by_its_acronym_in_the_passage(engine_over):
+    engine = engine_over(
         "Trade talks\n\nThe U.S. trade office said it would not raise tariffs on steel imports this year.\n\n"
-        "Steel mills in the region hired more workers in spring.\n", encoding="utf-8")
-    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
-    engine = Engine.open(settings)
+        "Steel mills in the region hired more workers in spring.\n")
     a = engine.ask("Will the United States raise tariffs on steel?")
     assert a.answered and a.quotes[0].text.startswith("The U.S. trade office")
     assert not engine.ask("Will the European Union raise tariffs on steel?").answered
 
 
-def test_name_of_a_person_is_declined_when_the_sentence_names_nobody(tmp_path):
-    from config import load_settings
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "court.txt").write_text(
+def test_name_of_a_person_is_declined_when_the_sentence_names_nobody(engine_over):
+    engine = engine_over(
         "Court news\n\nA court in the Netherlands sentenced a man accused of smuggling cattle in 2019.\n\n"
-        "Judge Anna Berg sentenced a woman accused of forging passports.\n", encoding="utf-8")
-    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
-    engine = Engine.open(settings)
+        "Judge Anna Berg sentenced a woman accused of forging passports.\n")
     assert not engine.ask("What is the name of the man accused of smuggling cattle?").answered
     judge = engine.ask("What is the name of the judge who sentenced the woman?")
     assert judge.answered and judge.answer == "Anna Berg"
@@ -262,16 +252,11 @@ def test_a_time_noun_is_a_key_word_unless_it_is_what_is_asked():
     assert "countri" not in key_terms(analyse("Which country did they fly to?", analyzer), analyzer)
 
 
-def test_what_someone_said_about_a_topic_quotes_the_sentence_with_the_topic(tmp_path):
-    from config import load_settings
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "port.txt").write_text(
+def test_what_someone_said_about_a_topic_quotes_the_sentence_with_the_topic(engine_over):
+    a = engine_over(
         "Port strike\n\n“The strike is costing every business on the coast,” said Mara Lind, a shipping "
         "analyst at the Baltic Freight Institute. “Insurers will raise their prices within a month.”\n\n"
-        "Dock workers walked out on Monday.\n", encoding="utf-8")
-    settings = load_settings(env={"QUOTEQA_CACHE_DIR": str(tmp_path / "cache")}).with_overrides(docs_dir=docs)
-    a = Engine.open(settings).ask("What did the shipping analyst say about insurers?")
+        "Dock workers walked out on Monday.\n").ask("What did the shipping analyst say about insurers?")
     assert a.answered and "Insurers will raise" in a.quotes[0].text
 
 
