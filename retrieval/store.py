@@ -39,9 +39,10 @@ import os
 import shutil
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -67,6 +68,23 @@ class StoredIndex:
     sentence_terms: np.ndarray  # int32, all sentences' term ids back to back
     sentence_offsets: np.ndarray  # int64, n_sentences + 1
     manifest: dict
+
+
+def _each(action: Callable[[Path], None], paths: list[Path]) -> None:
+    """`action` on every path from a few threads: the disk takes several flushes or file
+    deletions at once about twice as fast as one after another."""
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in pool.map(action, paths):
+            pass
+
+
+def _remove(build: Path) -> None:
+    """Remove a build folder (its files in parallel); anything that cannot go is left."""
+    try:
+        _each(lambda p: p.unlink(missing_ok=True), [p for p in build.iterdir() if not p.is_dir()])
+    except OSError:
+        pass
+    shutil.rmtree(build, ignore_errors=True)
 
 
 def _fsync(path: Path) -> None:
@@ -146,8 +164,7 @@ def _write(build: Path, index: StoredIndex) -> None:
     for name, value in texts.items():
         (build / name).write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
         written.append(build / name)
-    for path in written:
-        _fsync(path)
+    _each(_fsync, written)
     _fsync(build)
 
 
@@ -161,7 +178,7 @@ def _remove_old_builds(index_dir: Path, keep: str, replaced: str | None) -> None
             continue
         try:
             if old.name == replaced or now - old.stat().st_mtime > STALE_BUILD_SECONDS:
-                shutil.rmtree(old, ignore_errors=True)
+                _remove(old)
         except OSError:
             continue
     for pointer in index_dir.glob("CURRENT.build-*"):
