@@ -97,6 +97,7 @@ async def _run_with(server_module, tmp: Path, docs: Path, chats: int, per_chat: 
             rooms = [server.private_chat(u) for u in users]
             asked: dict[tuple[int, int], float] = {}
             cpu_before, here_before = cpu_seconds(bot.pid), time.process_time()
+            load = os.getloadavg()[0]  # other work on the machine: throughput depends on it
             pushed = time.monotonic()
             for round_ in range(per_chat):
                 for i, (user, chat) in enumerate(zip(users, rooms)):
@@ -136,6 +137,7 @@ async def _run_with(server_module, tmp: Path, docs: Path, chats: int, per_chat: 
             "latency_p50_ms": round(percentile(latencies, 50) * 1000, 1),
             "latency_p95_ms": round(percentile(latencies, 95) * 1000, 1),
             "bot_cpu_seconds": round(bot_cpu, 2),
+            "load_average": round(load, 2),
             "answers_per_bot_cpu_second": round(len(latencies) / bot_cpu, 1) if bot_cpu else None,
             "server_cpu_seconds": round(server_cpu, 2),
             "requests_by_method": dict(Counter(c.method for c in server.calls if c.at >= pushed)),
@@ -156,7 +158,7 @@ def report(result: dict) -> str:
         f"  {result['answers_per_second']} answers/s over {result['seconds']} s; latency p50 "
         f"{result['latency_p50_ms']} ms, p95 {result['latency_p95_ms']} ms; bot used "
         f"{result['bot_cpu_seconds']} CPU s ({result['answers_per_bot_cpu_second']} answers per CPU second), "
-        f"fake server and this client {result['server_cpu_seconds']} CPU s",
+        f"fake server and this client {result['server_cpu_seconds']} CPU s; load average {result['load_average']}",
         f"  busiest second: {result['max_messages_in_any_second']} messages, "
         f"{result['max_requests_in_any_second']} messages + chat actions; "
         f"busiest chat: {result['max_messages_per_chat_in_any_second']} messages in a second; requests: "
@@ -173,8 +175,8 @@ def span(values: list[float]) -> str:
 def table(results: list[dict]) -> str:
     """One row per (client, limiter), ranges over the repeats: the clients side by side."""
     rows = ["| HTTP client | rate limiter | runs | answered | answers/s | p50 ms | p95 ms "
-            "| bot CPU ms/answer | busiest second |",
-            "|---|---|---|---|---|---|---|---|---|"]
+            "| bot CPU ms/answer | busiest second | load average |",
+            "|---|---|---|---|---|---|---|---|---|---|"]
     groups: dict[tuple[bool, str], list[dict]] = {}
     for result in results:
         groups.setdefault((result["rate_limiter"], result["http_client"]), []).append(result)
@@ -187,7 +189,8 @@ def table(results: list[dict]) -> str:
             f"| {span([r['answers_per_second'] for r in runs])} "
             f"| {span([r['latency_p50_ms'] for r in runs])} | {span([r['latency_p95_ms'] for r in runs])} "
             f"| {span([round(1000 * r['bot_cpu_seconds'] / r['answered'], 1) for r in runs])} "
-            f"| {span([r['max_messages_in_any_second'] for r in runs])} |")
+            f"| {span([r['max_messages_in_any_second'] for r in runs])} "
+            f"| {span([r['load_average'] for r in runs])} |")
     return "\n".join(rows)
 
 
