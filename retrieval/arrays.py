@@ -54,6 +54,24 @@ class ArrayWriter:
             self._pieces.append(a.copy() if not a.flags.owndata else a)
         self.n += len(a)
 
+    def append_slice(self, array: np.ndarray, lo: int, hi: int) -> None:
+        """array[lo:hi] appended. From a memory-mapped array of the same type the bytes are copied
+        file to file by the kernel, so they are never mapped into (or counted in) this process."""
+        span = _file_span(array, lo, hi)
+        if span is None or self._file is None or array.dtype != self.dtype or self.row:
+            self.append(read_range(array, lo, hi))
+            return
+        path, offset, size = span
+        self._file.flush()
+        with open(path, "rb") as src:
+            while size:
+                done = os.copy_file_range(src.fileno(), self._file.fileno(), size, offset)
+                if done <= 0:
+                    raise OSError(f"could not copy from {path}")
+                offset, size = offset + done, size - done
+        self._file.seek(0, os.SEEK_END)
+        self.n += hi - lo
+
     def finish(self) -> np.ndarray:
         """The whole array: memory-mapped from the file (written and closed), or joined in memory."""
         shape = (self.n, *self.row)
@@ -92,19 +110,30 @@ def write_array(path: Path | None, array: np.ndarray) -> np.ndarray:
     return w.finish()
 
 
+def _file_span(array: np.ndarray, lo: int, hi: int) -> tuple[str, int, int] | None:
+    """(file, byte offset, byte count) of array[lo:hi] when array is a whole 1-D memory-mapped
+    .npy array (as np.load gives), else None."""
+    if not (isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.ndim == 1):
+        return None
+    if not 0 <= lo <= hi <= len(array):
+        raise IndexError(f"range {lo}:{hi} outside an array of {len(array)}")
+    size = array.dtype.itemsize
+    return array.filename, array.offset + lo * size, (hi - lo) * size
+
+
 def read_range(array: np.ndarray, lo: int, hi: int) -> np.ndarray:
     """array[lo:hi] as a copy in this process's memory. For a memory map the bytes are read from
     its file, so reading a large array in pieces never maps it all into this process (RSS)."""
-    if isinstance(array, np.memmap) and isinstance(array.base, mmap.mmap) and array.ndim == 1:
-        base = getattr(array, "offset", 0)
-        size = array.dtype.itemsize
-        with open(array.filename, "rb") as f:
-            f.seek(base + lo * size)
-            out = np.fromfile(f, dtype=array.dtype, count=hi - lo)
-        if len(out) != hi - lo:
-            raise OSError(f"{array.filename} is shorter than its header says")
-        return out
-    return np.array(array[lo:hi])
+    span = _file_span(array, lo, hi)
+    if span is None:
+        return np.array(array[lo:hi])
+    path, offset, size = span
+    with open(path, "rb") as f:
+        f.seek(offset)
+        out = np.fromfile(f, dtype=array.dtype, count=hi - lo)
+    if len(out) != hi - lo:
+        raise OSError(f"{path} is shorter than its header says")
+    return out
 
 
 def fsync_path(path: Path) -> None:

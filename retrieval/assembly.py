@@ -16,7 +16,7 @@ from typing import Sequence
 
 import numpy as np
 
-from retrieval.arrays import ArrayWriter
+from retrieval.arrays import ArrayWriter, read_range
 from retrieval.corpus import Corpus, ParsedFile, PassageTable, SentenceTable
 from retrieval.models import Document
 
@@ -126,25 +126,30 @@ class CorpusWriter:
         shift = self.passages - p0
         self.documents.extend(_moved(d, d.first_passage + shift) for d in docs)
         sentences = run.corpus.sentences
-        text = np.asarray(sentences.offsets[s0:s1 + 1])
-        terms = np.asarray(run.sentence_offsets[s0:s1 + 1])
-        self._append(table, np.asarray(sentences.passage[s0:s1]) + np.int32(shift),
-                     sentences.blob[text[0]:text[-1]], text[1:] - text[0] + self.bytes,
-                     run.sentence_terms[terms[0]:terms[-1]], terms[1:] - terms[0] + self.tokens)
+        text = read_range(sentences.offsets, s0, s1 + 1)
+        terms = read_range(run.sentence_offsets, s0, s1 + 1)
+        self._append(table, read_range(sentences.passage, s0, s1) + np.int32(shift),
+                     (sentences.blob, int(text[0]), int(text[-1])), text[1:] - text[0] + self.bytes,
+                     (run.sentence_terms, int(terms[0]), int(terms[-1])), terms[1:] - terms[0] + self.tokens)
 
     def _append(self, table: np.ndarray, passage_of: np.ndarray, blob, text_ends: np.ndarray,
-                terms: np.ndarray, term_ends: np.ndarray) -> None:
+                terms, term_ends: np.ndarray) -> None:
+        """Rows for new passages and sentences; `blob` and `terms` are arrays or, for slices of the
+        previous build, (array, lo, hi), copied without being read into this process."""
         w = self._writers
         w["passage_table"].append(table)
         w["sentence_passage"].append(passage_of)
-        w["sentence_text"].append(blob)
+        for name, data in (("sentence_text", blob), ("sentence_terms", terms)):
+            if isinstance(data, tuple):
+                w[name].append_slice(*data)
+            else:
+                w[name].append(data)
         w["sentence_text_offsets"].append(text_ends)
-        w["sentence_terms"].append(terms)
         w["sentence_offsets"].append(term_ends)
         self.passages += len(table)
         self.sentences += len(passage_of)
-        self.tokens += len(terms)
-        self.bytes += len(blob)
+        self.tokens = int(term_ends[-1]) if len(term_ends) else self.tokens
+        self.bytes = int(text_ends[-1]) if len(text_ends) else self.bytes
 
     def abort(self) -> None:
         for w in self._writers.values():

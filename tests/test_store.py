@@ -186,3 +186,16 @@ def test_reading_a_range_of_a_memory_map_equals_slicing_it(tmp_path):
     part = read_range(mapped, 17, 600)
     assert not isinstance(part, np.memmap) and np.array_equal(part, np.arange(17, 600))
     assert np.array_equal(read_range(mapped[100:], 5, 9), np.arange(105, 109))  # a view: sliced, not read
+
+
+@pytest.mark.parametrize("to_file", [True, False])
+def test_slice_of_a_memory_mapped_array_appends_like_the_slice(tmp_path, to_file):
+    from retrieval.arrays import ArrayWriter, write_array
+
+    source = write_array(tmp_path / "source.npy", np.arange(500, dtype=np.int32))
+    writer = ArrayWriter(tmp_path / "out.npy" if to_file else None, np.int32)
+    writer.append(np.array([-1, -2], dtype=np.int32))
+    writer.append_slice(source, 100, 350)  # copied file to file by the kernel
+    writer.append_slice(source, 7, 7)
+    writer.append(np.array([-3], dtype=np.int32))
+    assert writer.finish().tolist() == [-1, -2, *range(100, 350), -3]
