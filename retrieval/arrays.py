@@ -7,6 +7,7 @@ is written last, padded to a fixed size reserved up front, since the length is k
 
 from __future__ import annotations
 
+import errno
 import mmap
 import os
 from pathlib import Path
@@ -63,11 +64,23 @@ class ArrayWriter:
             return
         path, offset, size = span
         self._file.flush()
+        kernel = hasattr(os, "copy_file_range")
         with open(path, "rb") as src:
             while size:
-                done = os.copy_file_range(src.fileno(), self._file.fileno(), size, offset)
+                done = 0
+                if kernel:
+                    try:
+                        done = os.copy_file_range(src.fileno(), self._file.fileno(), size, offset)
+                    except OSError as e:  # not between these files here: copy through memory
+                        if e.errno not in (errno.ENOSYS, errno.EXDEV, errno.EINVAL, errno.EOPNOTSUPP):
+                            raise
+                        kernel = False
+                if not kernel:
+                    src.seek(offset)
+                    done = self._file.write(src.read(min(size, 1 << 24)))
+                    self._file.flush()
                 if done <= 0:
-                    raise OSError(f"could not copy from {path}")
+                    raise OSError(f"{path} ended before its header says")
                 offset, size = offset + done, size - done
         self._file.seek(0, os.SEEK_END)
         self.n += hi - lo

@@ -188,9 +188,17 @@ def test_reading_a_range_of_a_memory_map_equals_slicing_it(tmp_path):
     assert np.array_equal(read_range(mapped[100:], 5, 9), np.arange(105, 109))  # a view: sliced, not read
 
 
-@pytest.mark.parametrize("to_file", [True, False])
-def test_slice_of_a_memory_mapped_array_appends_like_the_slice(tmp_path, to_file):
+@pytest.mark.parametrize("to_file,kernel_copy", [(True, True), (True, False), (False, True)])
+def test_slice_of_a_memory_mapped_array_appends_like_the_slice(tmp_path, monkeypatch, to_file, kernel_copy):
+    import errno
+    import os
+
     from retrieval.arrays import ArrayWriter, write_array
+
+    if not kernel_copy:
+        def unsupported(*args):
+            raise OSError(errno.EXDEV, "cross-device link")
+        monkeypatch.setattr(os, "copy_file_range", unsupported)
 
     source = write_array(tmp_path / "source.npy", np.arange(500, dtype=np.int32))
     writer = ArrayWriter(tmp_path / "out.npy" if to_file else None, np.int32)
