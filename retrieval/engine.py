@@ -43,7 +43,7 @@ class Engine:
         self._speller_cache: Speller | None = None
         self._speller_lock = threading.Lock()
         # per sentence, a pure function of its text: the best few recur from question to question
-        self._words_and_numbers = lru_cache(maxsize=1 << 14)(self._sentence_words_and_numbers)
+        self._words_and_numbers = lru_cache(maxsize=1 << 12)(self._sentence_words_and_numbers)
         self.stats = stats
 
     @classmethod
