@@ -62,8 +62,8 @@ def file_cache(settings: Settings) -> store.FileCache:
 
 
 PARALLEL_MIN_FILES = 64  # fewer files to read than this are parsed in this process
-TASK_FILES = 16  # files per task sent to a worker: small, so few parsed files wait in memory
-TASKS_IN_FLIGHT = 2  # per worker
+TASK_FILES = 32  # files per task sent to a worker: few parsed files wait in memory at any time
+TASKS_IN_FLIGHT = 6  # per worker: enough queued that workers never wait for this process
 MERGE_MAX_SHARE = 0.5  # a refresh merges postings while new documents hold at most this share of tokens
 
 
