@@ -271,7 +271,8 @@ def bench_size(n: int, work: Path, queries: Path, rank_limit: int | None, refres
     shutil.rmtree(cache, ignore_errors=True)
     start = time.perf_counter()
     files = write_corpus(docs, n)
-    row = {"passages": n, "files": files, "corpus_mb": folder_mb(docs), "generate_s": time.perf_counter() - start}
+    row = {"passages": n, "files": files, "corpus_mb": folder_mb(docs), "generate_s": time.perf_counter() - start,
+           "started": time.strftime("%Y-%m-%d %H:%M:%S"), "load_average_at_start": os.getloadavg()}
     row["ours"] = sampled("build", run_worker("ours-build", docs=docs, cache=cache, refresh=refresh))
     if refresh:  # the query run uses the index without the extra file
         shutil.rmtree(cache)
@@ -291,6 +292,7 @@ def bench_size(n: int, work: Path, queries: Path, rank_limit: int | None, refres
         row["rank_bm25"] = run_worker("rank-bm25", docs=docs, cache=cache, queries=queries,
                                       out=work / f"rank-{n}.pkl", limit=rank_limit)
         (work / f"rank-{n}.pkl").unlink(missing_ok=True)
+    row["ended"] = time.strftime("%Y-%m-%d %H:%M:%S")
     print(json.dumps(row), file=sys.stderr, flush=True)
     return row
 
