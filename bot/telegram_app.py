@@ -65,11 +65,12 @@ CONCURRENT_UPDATES = 64
 # "typing…" only when an answer takes long enough to notice: Telegram clears it when the reply
 # lands anyway, and skipping it for quick answers halves the requests a busy bot makes.
 TYPING_AFTER = 0.25  # seconds
-# Questions are answered on the event loop itself while recent answers took less than this on
-# average: the hop to a worker thread and back costs about as much CPU as a small corpus's
-# answer (and the GIL lets only one of them run at a time anyway), while a few milliseconds on
-# the loop hold up no other chat noticeably. Slower engines answer in a worker thread.
-INLINE_BELOW = 0.005  # seconds
+# Questions are answered on the event loop itself while the engine's recent answers cost less
+# CPU than this on average: the hop to a worker thread and back costs about as much as a small
+# corpus's answer (and the GIL lets only one of them run at a time anyway), while a few
+# milliseconds on the loop hold up no other chat noticeably. Slower engines answer in a worker
+# thread, with "typing…" when it takes a while.
+INLINE_BELOW = 0.005  # CPU seconds
 
 
 class MissingTokenError(QuoteqaError):
@@ -113,29 +114,35 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
 
 
 class AnswerTimes:
-    """How long an engine has recently taken per question: a moving average, kept for one engine
-    at a time, so that a reloaded engine is answered in a worker thread until it is measured."""
+    """The CPU time an engine has recently spent per question: a moving average, kept for one
+    engine at a time. CPU rather than wall time, so that a busy machine pausing the process does
+    not make a cheap engine look slow.
+
+    An engine not measured yet counts as quick: its first answer, worked out on the loop, measures
+    it (in a burst of questions only that one, since nothing else runs meanwhile). A very large
+    corpus (0.1-0.4 s a question at a million passages) thus holds the loop once per (re)load.
+    """
 
     WEIGHT = 0.2  # of the newest answer in the average
 
     def __init__(self) -> None:
         self._engine: Engine | None = None
-        self._average: float | None = None
+        self._average = 0.0
 
     def quick(self, engine: Engine) -> bool:
-        """Whether `engine`'s answers have recently been quick enough for the event loop."""
-        return engine is self._engine and self._average is not None and self._average < INLINE_BELOW
+        """Whether `engine`'s answers may be worked out on the event loop."""
+        return engine is not self._engine or self._average < INLINE_BELOW
 
     def ask(self, engine: Engine, question: str, state: ChatState) -> Answer:
-        """`engine.ask`, timed (from whichever thread runs it)."""
-        start = time.perf_counter()
+        """`engine.ask`, timed (in whichever thread runs it)."""
+        start = time.thread_time()
         try:
             return engine.ask(question, state)
         finally:
-            self._record(engine, time.perf_counter() - start)
+            self._record(engine, time.thread_time() - start)
 
     def _record(self, engine: Engine, seconds: float) -> None:
-        if engine is not self._engine or self._average is None:
+        if engine is not self._engine:
             self._engine, self._average = engine, seconds
         else:
             self._average += self.WEIGHT * (seconds - self._average)
