@@ -207,7 +207,7 @@ def tree_rss_mb(root: int) -> dict[int, float]:
 
 def run_worker(name: str, **kwargs) -> dict:
     """Run one measurement in its own process; its result gains the peak RSS of the process tree
-    (the worker and any processes it starts), sampled from /proc every 50 ms."""
+    (the worker and any processes it starts), sampled from /proc every 200 ms."""
     args = [sys.executable, str(Path(__file__).resolve()), "worker", name]
     for key, value in kwargs.items():
         if value is True:
@@ -226,7 +226,7 @@ def run_worker(name: str, **kwargs) -> dict:
             rss = tree_rss_mb(proc.pid)
             peak_sum = max(peak_sum, sum(rss.values()))
             peak_children = max(peak_children, sum(v for pid, v in rss.items() if pid != proc.pid))
-            time.sleep(0.05)
+            time.sleep(0.2)
         for r in readers:
             r.join()
     if proc.returncode != 0:
