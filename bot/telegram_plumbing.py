@@ -11,8 +11,11 @@ import re
 from collections.abc import Awaitable, Callable, Coroutine
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.helpers import get_env_proxy_for_url
+from yarl import URL
 from telegram import Update
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter, BaseUpdateProcessor, DictPersistence, PersistenceInput
@@ -119,6 +122,7 @@ class AiohttpRequest(BaseRequest):
         self.connections = connections
         self._read, self._connect, self._pool = read_timeout, connect_timeout, pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._proxies: dict[tuple[str, str], tuple[URL | None, aiohttp.BasicAuth | None]] = {}
 
     @property
     def read_timeout(self) -> float:
@@ -126,13 +130,26 @@ class AiohttpRequest(BaseRequest):
 
     async def initialize(self) -> None:
         if self._session is None or self._session.closed:
+            # Not trust_env: it looks up the proxy (and ~/.netrc) in a worker thread for every
+            # request, as much CPU as the request itself; `_proxy` looks it up once per host.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self.connections), trust_env=True)
+                connector=aiohttp.TCPConnector(limit=self.connections), trust_env=False)
 
     async def shutdown(self) -> None:
         if self._session is not None:
             await self._session.close()
             self._session = None
+
+    def _proxy(self, url: str) -> tuple[URL | None, aiohttp.BasicAuth | None]:
+        """The proxy the environment names for `url` (HTTP(S)_PROXY, minding NO_PROXY), as
+        aiohttp's trust_env would choose it, looked up on the first request to its host."""
+        scheme, host = urlsplit(url)[:2]
+        if (scheme, host) not in self._proxies:
+            try:
+                self._proxies[scheme, host] = get_env_proxy_for_url(URL(url))
+            except LookupError:  # none set, or NO_PROXY covers the host
+                self._proxies[scheme, host] = (None, None)
+        return self._proxies[scheme, host]
 
     async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
                          read_timeout: Any = BaseRequest.DEFAULT_NONE,
@@ -157,8 +174,10 @@ class AiohttpRequest(BaseRequest):
             for name, (filename, content, mimetype) in request_data.multipart_data.items():
                 form.add_field(name, content, filename=filename, content_type=mimetype)
             data = form
+        proxy, proxy_auth = self._proxy(url)
         try:
-            async with self._session.request(method, url, data=data, timeout=timeout,
+            async with self._session.request(method, url, data=data, timeout=timeout, proxy=proxy,
+                                             proxy_auth=proxy_auth,
                                              headers={"User-Agent": self.USER_AGENT}) as response:
                 return response.status, await response.read()
         except TimeoutError as error:

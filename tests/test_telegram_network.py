@@ -125,3 +125,27 @@ async def test_slow_answer_is_a_timeout(server, http_client):
                                      read_timeout=0.2)
     finally:
         await request.shutdown()
+
+
+async def test_a_proxy_named_in_the_environment_carries_the_requests(server, http_client, monkeypatch):
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, server.url)  # the fake server answers proxied requests too
+    request = make_request(http_client, connections=1)
+    await request.initialize()
+    try:
+        status, _ = await request.do_request(f"http://telegram.invalid/bot{server.token}/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert status == 200 and len(server.calls_to("getMe")) == 1
+
+
+async def test_no_proxy_hosts_are_reached_directly(server, http_client, monkeypatch):
+    for name in ("HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    request = make_request(http_client, connections=1)
+    await request.initialize()
+    try:  # NO_PROXY holds 127.0.0.1 (telegram_fixtures), where the server is
+        status, _ = await request.do_request(f"{server.url}/bot{server.token}/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert status == 200
