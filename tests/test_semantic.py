@@ -15,8 +15,9 @@ import pytest
 
 from config import load_settings
 from config.settings import ConfigError
-from retrieval import Engine
-from retrieval.semantic import FILE_STEM, build_folder
+from retrieval import Engine, semantic
+from retrieval.abstain import Support
+from retrieval.semantic import FILE_STEM, Semantic, build_folder, cosine_terms
 
 BRIDGE = """The Harbour Crossing
 
@@ -149,3 +150,22 @@ def test_unknown_reranker_is_a_config_error():
     with pytest.raises(ConfigError, match="reranker"):
         load_settings(env={"QUOTEQA_RERANKER": "bert-large"})
 
+
+
+def test_cosine_terms_give_the_nearest_candidate_rank_one_and_ties_go_to_the_earlier():
+    terms = cosine_terms(np.array([0.2, 0.5, 0.5, 0.1]))
+    assert np.allclose(terms[:, 1], [-0.3, 0.0, 0.0, -0.4])
+    assert np.allclose(terms[:, 2], [1 / 3, 1.0, 1 / 2, 1 / 4])
+
+
+@pytest.mark.parametrize("share,missing,offset,answers", [
+    (1.0, (), +0.01, True),   # key words match, cosine just above the decline bar
+    (1.0, (), -0.01, False),  # key words match, but the meaning is far
+    (0.0, (), +0.01, True),   # no key word matches, the meaning is close enough
+    (0.0, (), -0.01, False),
+    (1.0, ("2019",), +0.5, False),  # a year the context lacks is never overruled
+])
+def test_abstention_combines_key_words_and_cosine(share, missing, offset, answers):
+    bar = semantic.DECLINE_COSINE if share else semantic.ANSWER_COSINE
+    support = Support(share=share, missing=missing)
+    assert Semantic(np.zeros((0, 384), np.float32), None).answers(support, bar + offset) is answers
