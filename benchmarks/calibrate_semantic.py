@@ -2,7 +2,7 @@
 
 Ranking: for every question, the candidates with the reranker on (BM25's plus the nearest
 sentences), the learned ranker's score and the cosine. A logistic regression over (learned score,
-cosine, cosine minus the best cosine, reciprocal rank by cosine) is fitted with article-level 2-fold cross-validation (even
+cosine, cosine minus the best cosine) is fitted with article-level 2-fold cross-validation (even
 articles, then odd ones) and held-out hit@1/hit@3 are printed against the learned ranker alone,
 for a few values of KEEP_COSINE. Then it is fitted on all articles: those are the weights to copy.
 
@@ -147,9 +147,8 @@ def main() -> int:
         print(f"held-out, keep_cos {keep_cos}: hit@1 {h[0] / n:.3f} hit@3 {h[1] / n:.3f} "
               f"(learned alone {hb[0] / n:.3f} / {hb[1] / n:.3f})")
     w, b = fit(rows)
-    print(f"fit on all: learned {w[0]:.4f} cos {w[1]:.4f} cos_gap {w[2]:.4f} cos_rank {w[3]:.4f} bias {b:.4f}; "
-          f"as engine weights: COSINE_WEIGHT {w[1] / w[0]:.3f}, COSINE_GAP_WEIGHT {w[2] / w[0]:.3f}, "
-          f"COSINE_RANK_WEIGHT {w[3] / w[0]:.3f}")
+    print(f"fit on all: learned {w[0]:.4f} cos {w[1]:.4f} cos_gap {w[2]:.4f} bias {b:.4f}; "
+          f"as engine weights: COSINE_WEIGHT {w[1] / w[0]:.3f}, COSINE_GAP_WEIGHT {w[2] / w[0]:.3f}")
 
     # abstention, as the engine decides: the best of the combined ranking; when its key-term support
     # fails without a hard miss, the nearest candidate by cosine instead (Semantic.rank)

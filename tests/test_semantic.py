@@ -152,10 +152,14 @@ def test_unknown_reranker_is_a_config_error():
 
 
 
-def test_cosine_terms_give_the_nearest_candidate_rank_one_and_ties_go_to_the_earlier():
+def test_cosine_terms_are_the_cosine_and_its_gap_to_the_best():
     terms = cosine_terms(np.array([0.2, 0.5, 0.5, 0.1]))
-    assert np.allclose(terms[:, 1], [-0.3, 0.0, 0.0, -0.4])
-    assert np.allclose(terms[:, 2], [1 / 3, 1.0, 1 / 2, 1 / 4])
+    assert np.allclose(terms, [[0.2, -0.3], [0.5, 0.0], [0.5, 0.0], [0.1, -0.4]])
+
+
+def test_a_closer_candidate_gains_against_an_equal_learned_score():
+    scores = semantic.combine(np.array([1.0, 1.0]), np.array([0.2, 0.6]))
+    assert scores[1] > scores[0]
 
 
 @pytest.mark.parametrize("share,missing,offset,answers", [
