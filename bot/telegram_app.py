@@ -13,7 +13,6 @@ import contextlib
 import logging
 import re
 import secrets
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -65,12 +64,6 @@ CONCURRENT_UPDATES = 64
 # "typing…" only when an answer takes long enough to notice: Telegram clears it when the reply
 # lands anyway, and skipping it for quick answers halves the requests a busy bot makes.
 TYPING_AFTER = 0.25  # seconds
-# Questions are answered on the event loop itself while the engine's recent answers cost less
-# CPU than this on average: the hop to a worker thread and back costs about as much as a small
-# corpus's answer (and the GIL lets only one of them run at a time anyway), while a few
-# milliseconds on the loop hold up no other chat noticeably. Slower engines answer in a worker
-# thread, with "typing…" when it takes a while.
-INLINE_BELOW = 0.005  # CPU seconds
 
 
 class MissingTokenError(QuoteqaError):
@@ -113,48 +106,12 @@ def quote_from_dict(data: dict[str, Any]) -> Quote:
                  answer_span=tuple(span) if span else None)
 
 
-class AnswerTimes:
-    """The CPU time an engine has recently spent per question: a moving average, kept for one
-    engine at a time. CPU rather than wall time, so that a busy machine pausing the process does
-    not make a cheap engine look slow.
-
-    An engine not measured yet counts as quick: its first answer, worked out on the loop, measures
-    it (in a burst of questions only that one, since nothing else runs meanwhile). A very large
-    corpus (0.1-0.4 s a question at a million passages) thus holds the loop once per (re)load.
-    """
-
-    WEIGHT = 0.2  # of the newest answer in the average
-
-    def __init__(self) -> None:
-        self._engine: Engine | None = None
-        self._average = 0.0
-
-    def quick(self, engine: Engine) -> bool:
-        """Whether `engine`'s answers may be worked out on the event loop."""
-        return engine is not self._engine or self._average < INLINE_BELOW
-
-    def ask(self, engine: Engine, question: str, state: ChatState) -> Answer:
-        """`engine.ask`, timed (in whichever thread runs it)."""
-        start = time.thread_time()
-        try:
-            return engine.ask(question, state)
-        finally:
-            self._record(engine, time.thread_time() - start)
-
-    def _record(self, engine: Engine, seconds: float) -> None:
-        if engine is not self._engine:
-            self._engine, self._average = engine, seconds
-        else:
-            self._average += self.WEIGHT * (seconds - self._average)
-
-
 class QuoteBot:
     """The handlers. Each is thin: find the question, ask the engine, send the rendered answer."""
 
     def __init__(self, settings: Settings, engine: Engine | LiveEngine) -> None:
         self.settings = settings
         self._engines = engine
-        self._times = AnswerTimes()
 
     @property
     def engine(self) -> Engine:
@@ -277,14 +234,10 @@ class QuoteBot:
         if not question:
             return
         state = ChatState.from_dict(context.chat_data.get("state"))
-        engine = self.engine
-        if self._times.quick(engine):
-            answer = self._times.ask(engine, question, state)
-        else:
-            work = asyncio.ensure_future(asyncio.to_thread(self._times.ask, engine, question, state))
-            if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
-                await self._typing(message, context)
-            answer = await work
+        work = asyncio.ensure_future(asyncio.to_thread(self.engine.ask, question, state))
+        if not (await asyncio.wait({work}, timeout=TYPING_AFTER))[0]:
+            await self._typing(message, context)
+        answer = await work
         context.chat_data["state"] = answer.state.to_dict()
         logger.info("Chat %s: answered=%s quotes=%d", message.chat_id, answer.answered, len(answer.quotes))
         sent = await self._send(message, answer_html(answer, NOT_FOUND_TEXT, shown=1),

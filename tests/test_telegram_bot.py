@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from pathlib import Path
 
@@ -14,9 +13,9 @@ from telegram.request import HTTPXRequest
 
 from bot.formatting import NOT_FOUND_TEXT, RESET_TEXT
 from bot.telegram_app import (COMMANDS, ERROR_TEXT, NON_TEXT_TEXT, REFUSAL_TEXT, STALE_BUTTON_TEXT,
-                              AnswerTimes, state_file)
+                              state_file)
 from bot.telegram_plumbing import AiohttpRequest
-from retrieval import ChatState, Engine
+from retrieval import Engine
 from telegram_fixtures import (bot, client_bot, docs, engine, http_client,  # noqa: F401
                                make_settings, running_bot, server, settings, write_corpus)
 
@@ -102,9 +101,7 @@ async def test_question_is_answered_with_the_quote_from_the_seed_article(tmp_pat
 
 
 async def test_typing_is_shown_while_a_slow_answer_is_worked_out(server, bot, ann, engine, monkeypatch):
-    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 0.0)  # once measured, an engine is "slow"
     user, chat = ann
-    await ask(server, chat, user, QUESTION)  # the first answer measures the engine
     real_ask = engine.ask
 
     def slow_ask(question, state=None):
@@ -114,7 +111,7 @@ async def test_typing_is_shown_while_a_slow_answer_is_worked_out(server, bot, an
     monkeypatch.setattr(engine, "ask", slow_ask)
     await ask(server, chat, user, QUESTION)
     methods = [c.method for c in server.calls if c.method in ("sendchataction", "sendmessage")]
-    assert methods == ["sendmessage", "sendchataction", "sendmessage"]
+    assert methods == ["sendchataction", "sendmessage"]
     assert server.calls_to("sendChatAction")[0].params["action"] == "typing"
 
 
@@ -123,68 +120,6 @@ async def test_quick_answer_is_sent_without_typing(server, bot, ann, monkeypatch
     user, chat = ann
     await ask(server, chat, user, QUESTION)
     assert server.calls_to("sendChatAction") == []
-
-
-def record_threads(engine, monkeypatch, cpu: float = 0.0) -> list[threading.Thread]:
-    """Make engine.ask note the thread it runs in (after keeping the CPU busy `cpu` seconds)."""
-    threads, real_ask = [], engine.ask
-
-    def recording_ask(question, state=None):
-        threads.append(threading.current_thread())
-        start = time.thread_time()
-        while time.thread_time() - start < cpu:
-            pass
-        return real_ask(question, state)
-
-    monkeypatch.setattr(engine, "ask", recording_ask)
-    return threads
-
-
-async def test_quick_answers_are_worked_out_on_the_event_loop(server, bot, ann, engine, monkeypatch):
-    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 1.0)  # "quick" even on a busy machine
-    threads = record_threads(engine, monkeypatch)
-    user, chat = ann
-    for _ in range(3):
-        [reply] = await ask(server, chat, user, QUESTION)
-        assert "eleven sailors" in reply["text"]
-    assert threads == [threading.current_thread()] * 3
-
-
-async def test_slow_answers_are_worked_out_in_a_worker_thread(server, bot, ann, engine, monkeypatch):
-    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 0.01)
-    threads = record_threads(engine, monkeypatch, cpu=0.03)
-    user, chat = ann
-    for _ in range(3):
-        await ask(server, chat, user, QUESTION)
-    loop_thread = threading.current_thread()
-    assert threads[0] is loop_thread  # the first answer measures the engine
-    assert len(threads) == 3 and loop_thread not in threads[1:]
-
-
-async def test_an_answer_paused_by_a_busy_machine_is_not_taken_for_slow(server, bot, ann, engine, monkeypatch):
-    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 0.01)
-    threads, real_ask = [], engine.ask
-
-    def paused_ask(question, state=None):  # wall time passes, CPU time does not
-        threads.append(threading.current_thread())
-        time.sleep(0.03)
-        return real_ask(question, state)
-
-    monkeypatch.setattr(engine, "ask", paused_ask)
-    user, chat = ann
-    for _ in range(3):
-        await ask(server, chat, user, QUESTION)
-    assert threads == [threading.current_thread()] * 3
-
-
-def test_an_engine_is_tried_on_the_loop_until_measured_slow_and_a_reloaded_one_afresh(engine, monkeypatch):
-    monkeypatch.setattr("bot.telegram_app.INLINE_BELOW", 0.01)
-    times = AnswerTimes()
-    assert times.quick(engine)
-    record_threads(engine, monkeypatch, cpu=0.03)
-    times.ask(engine, QUESTION, ChatState())
-    assert not times.quick(engine)
-    assert times.quick(object())  # another engine (the folder was reloaded): not measured yet
 
 
 async def test_not_in_the_documents_is_said_plainly_without_quotes(server, bot, ann):
