@@ -105,7 +105,7 @@ async def bot(settings: Settings, engine: Engine, server: BotApiServer) -> Async
 
 @pytest.fixture(params=["httpx", "aiohttp"])
 def http_client(request: pytest.FixtureRequest) -> str:
-    """PTB's own httpx client (the default every other test uses) and the aiohttp one."""
+    """The aiohttp client (the default every other test uses) and PTB's own httpx one."""
     return request.param
 
 
