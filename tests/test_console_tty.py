@@ -11,23 +11,34 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def read_until(fd: int, needle: bytes, timeout: float = 60) -> bytes:
-    seen = b""
-    deadline = time.monotonic() + timeout
-    while needle not in seen:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise AssertionError(f"{needle!r} never appeared; screen so far: {seen[-2000:]!r}")
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if ready:
-            try:
-                chunk = os.read(fd, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
+class Screen:
+    """What the console wrote, read as it comes. `until` consumes up to and including a needle, so
+    output that arrived in the same read as an earlier needle is still there for the next one."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.pending = b""
+
+    def until(self, needle: bytes, timeout: float = 60) -> bytes:
+        deadline = time.monotonic() + timeout
+        while needle not in self.pending:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise AssertionError(f"{needle!r} never appeared; screen so far: {self.pending[-2000:]!r}")
+            ready, _, _ = select.select([self.fd], [], [], remaining)
+            if ready:
+                try:
+                    chunk = os.read(self.fd, 65536)
+                except OSError:
+                    break
+                if not chunk:
+                    break
+                self.pending += chunk
+        end = self.pending.find(needle)
+        if end < 0:
+            raise AssertionError(f"{needle!r} never appeared before the console closed: {self.pending[-2000:]!r}")
+        seen, self.pending = self.pending[:end + len(needle)], self.pending[end + len(needle):]
+        return seen
 
 
 def test_interactive_console_answers_highlights_and_exits_on_ctrl_d(cli_env) -> None:
@@ -36,15 +47,18 @@ def test_interactive_console_answers_highlights_and_exits_on_ctrl_d(cli_env) -> 
     proc = subprocess.Popen([sys.executable, "-m", "bot", "console"], stdin=follower, stdout=follower,
                             stderr=follower, cwd=ROOT, env=env, close_fds=True)
     os.close(follower)
+    screen = Screen(leader)
     try:
-        read_until(leader, b"Ask a question")
+        screen.until(b"Ask a question")
+        screen.until(b"\x1b[?2004h")  # the prompt is up
         os.write(leader, b"how many were extradited in February?\r")
-        screen = read_until(leader, b"paragraph 2)")
-        assert b"cartel leaders to the United States in February" in screen  # "29" itself is highlighted
-        assert b"\x1b[" in screen  # styled output on a terminal
+        answer = screen.until(b"paragraph 2)")
+        assert b"cartel leaders to the United States in February" in answer  # "29" itself is highlighted
+        assert b"\x1b[" in answer  # styled output on a terminal
+        screen.until(b"\x1b[?2004h")
         os.write(leader, b"/sources\r")
-        read_until(leader, b"1 document:")
-        read_until(leader, b"\x1b[?2004h")  # the next prompt is up: Ctrl-D now lands on an empty line
+        screen.until(b"1 document:")
+        screen.until(b"\x1b[?2004h")  # the next prompt is up: Ctrl-D now lands on an empty line
         os.write(leader, b"\x04")  # Ctrl-D
         assert proc.wait(timeout=30) == 0
     finally:
