@@ -41,9 +41,10 @@ ARRAYS = ("indptr", "indices", "tf", "weights", "doc_len")
 # below that, sorting the touched postings is cheaper than sweeping every document.
 DENSE_RATIO = 16
 # Work on large builds is done in pieces to bound temporary memory: documents are counted
-# _CHUNK tokens at a time and weights written _SEGMENT postings at a time.
+# _CHUNK tokens at a time and weights written _SEGMENT postings at a time (small enough that a
+# range's temporaries stay in the CPU cache).
 _CHUNK = 1 << 23
-_SEGMENT = 1 << 21
+_SEGMENT = 1 << 16
 
 
 def idf_lucene(df: np.ndarray, n_docs: int) -> np.ndarray:
@@ -149,9 +150,11 @@ def write_index(folder: Path | None, name: str, indptr: np.ndarray, doc_len: np.
         for t0, t1, docs, tf in segments:
             if len(docs) != indptr[t1] - indptr[t0]:
                 raise ValueError("postings do not fit their term range")
-            weights = np.repeat(idf[t0:t1], df[t0:t1])
             t = np.asarray(tf, dtype=np.float64)
-            weights *= t / (t + norm[docs])
+            weights = norm[docs]  # idf * t / (t + norm), in place: few temporaries, each small
+            weights += t
+            np.divide(t, weights, out=weights)
+            weights *= np.repeat(idf[t0:t1], df[t0:t1])
             writers["indices"].append(docs)
             writers["tf"].append(tf)
             writers["weights"].append(weights)
