@@ -12,6 +12,8 @@ on the seed article:
 Storage: `<build>/sentence_embeddings.<model>.npy` (float16, one row per sentence) and a JSON
 sidecar (model, rows, dim, checksum of the sentence texts) in the build folder of the index they
 belong to, so they go when that build is replaced. Written to temporary names, then renamed.
+`<index folder>/sentence_embeddings.minilm.reuse.npz` keeps the last build's vectors by a digest of
+each sentence's text, so a refresh embeds only the sentences it has not seen.
 """
 
 from __future__ import annotations
@@ -50,6 +52,7 @@ ANSWER_COSINE = 0.6  # answers 74 of 130 lexically declined answerable questions
 DECLINE_COSINE = 0.15  # declines 26 of 10,350 lexically supported answerable ones, 9% of such unanswerable ones
 
 FILE_STEM = "sentence_embeddings.minilm"
+REUSE_STEM = "sentence_embeddings.minilm.reuse"  # in the index folder, beside the build folders
 
 
 def checksum(index: StoredIndex) -> str:
@@ -117,7 +120,9 @@ def _save(folder: Path, key: str, vectors: np.ndarray) -> None:
 def sentence_vectors(index: StoredIndex, encoder: embedding.Encoder,
                      progress: Callable[[int, int], None] | None = None) -> tuple[np.ndarray, bool]:
     """(float32 unit vectors, one row per sentence; whether they came from the saved file).
-    Computed and saved beside the index build the first time, read back afterwards."""
+    Computed and saved beside the index build the first time, read back afterwards. A new build
+    (a refresh after a file changed) embeds only sentences whose text the previous build did not
+    have: the others' vectors are taken from the index folder's reuse file."""
     rows = len(index.corpus.sentences)
     folder = build_folder(index)
     key = checksum(index)
@@ -126,13 +131,53 @@ def sentence_vectors(index: StoredIndex, encoder: embedding.Encoder,
         if saved is not None:
             return saved.astype(np.float32), True
     start = time.perf_counter()
-    vectors = encoder.encode(_texts(index), progress=progress) if rows else np.zeros((0, encoder.dim), np.float32)
-    logger.info("embedded %d sentences in %.1fs", rows, time.perf_counter() - start)
+    texts = _texts(index)
+    digests = [hashlib.blake2b(t.encode("utf-8"), digest_size=16).digest() for t in texts]
+    known = _load_reuse(folder.parent) if folder is not None else {}
+    vectors = np.zeros((rows, encoder.dim), np.float32)
+    todo = []
+    for i, d in enumerate(digests):
+        if d in known:
+            vectors[i] = known[d]
+        else:
+            todo.append(i)
+    if todo:
+        vectors[todo] = encoder.encode([texts[i] for i in todo], progress=progress)
+    logger.info("embedded %d sentences, reused %d, in %.1fs", len(todo), rows - len(todo), time.perf_counter() - start)
     # stored as float16: rounding moves a cosine by about 1e-3, and it halves the file
     vectors = vectors.astype(np.float16).astype(np.float32)
     if folder is not None:
         _save(folder, key, vectors)
+        _save_reuse(folder.parent, digests, vectors)
     return vectors, False
+
+
+def _load_reuse(index_dir: Path) -> dict[bytes, np.ndarray]:
+    """{digest of a sentence's text: its vector} from the last embedded build of this folder."""
+    try:
+        with np.load(index_dir / f"{REUSE_STEM}.npz", allow_pickle=False) as z:
+            digests, vectors, model = z["digests"], z["vectors"], str(z["model"])
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError, KeyError) as e:
+        logger.warning("ignoring the sentence embeddings kept for reuse in %s (%s)", index_dir, e)
+        return {}
+    if model != embedding.MODEL_NAME or digests.ndim != 2 or digests.shape[1] != 16 or len(digests) != len(vectors):
+        return {}
+    return {d.tobytes(): v for d, v in zip(digests, vectors.astype(np.float32))}
+
+
+def _save_reuse(index_dir: Path, digests: list[bytes], vectors: np.ndarray) -> None:
+    """This build's vectors by text digest, for the next build to reuse; replaced by rename."""
+    tmp = index_dir / f".{REUSE_STEM}.{uuid.uuid4().hex[:8]}.npz"
+    try:
+        with open(tmp, "wb") as f:
+            np.savez(f, digests=np.frombuffer(b"".join(digests), dtype=np.uint8).reshape(-1, 16),
+                     vectors=vectors.astype(np.float16), model=np.array(embedding.MODEL_NAME))
+        os.replace(tmp, index_dir / f"{REUSE_STEM}.npz")
+    except OSError as e:
+        logger.warning("cannot keep sentence embeddings for reuse in %s (%s)", index_dir, e.strerror or e)
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)

@@ -173,3 +173,24 @@ def test_abstention_combines_key_words_and_cosine(share, missing, offset, answer
     bar = semantic.DECLINE_COSINE if share else semantic.ANSWER_COSINE
     support = Support(share=share, missing=missing)
     assert Semantic(np.zeros((0, 384), np.float32), None).answers(support, bar + offset) is answers
+
+
+def test_a_refresh_embeds_only_the_sentences_it_has_not_seen(bridge, settings_for, monkeypatch):
+    first = Engine.open(settings_for(bridge, reranker="minilm"))
+    encoder = first._semantic.encoder
+    real_encode = encoder.encode
+    embedded: list[str] = []
+
+    def counting(texts, *args, **kwargs):
+        embedded.extend(texts)
+        return real_encode(texts, *args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", counting)
+    (bridge / "more.txt").write_text("Ferries\n\nFerries still run twice a day for cyclists.\n", encoding="utf-8")
+    second = Engine.open(settings_for(bridge, reranker="minilm"))
+    assert second.stats["sentences"] > first.stats["sentences"]
+    assert set(embedded) <= {"Ferries", "Ferries still run twice a day for cyclists."} and embedded
+    old = {second.sentence(i).text: i for i in range(second.stats["sentences"])}
+    for i in range(first.stats["sentences"]):
+        j = old[first.sentence(i).text]
+        assert np.array_equal(second._semantic.vectors[j], first._semantic.vectors[i])
