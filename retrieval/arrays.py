@@ -147,11 +147,3 @@ def read_range(array: np.ndarray, lo: int, hi: int) -> np.ndarray:
     if len(out) != hi - lo:
         raise OSError(f"{path} is shorter than its header says")
     return out
-
-
-def fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
