@@ -3,8 +3,6 @@
 import threading
 import time
 
-import pytest
-
 from retrieval.live import LiveEngine
 
 DOCS = {
