@@ -165,22 +165,18 @@ class Engine:
         'about' and a sentence of the same passage among the best few holds it, that one comes first
         (the speaker's name is often a sentence away from what they said)."""
         topic = qa.topic_after_about(q, self._analyzer)
-        if not topic or len(ranked) < 2:
-            return ranked
+        if not topic or len(ranked) < 2 or not topic <= self._term_ids.keys():
+            return ranked  # a topic word no document has is in no sentence
+        ids = {self._term_ids[t] for t in topic}
         top = ranked[0].sentence
-        stems = self._stems
-        if topic & stems(top):
+        if ids & selection.sentence_term_set(self._index, top):
             return ranked
         passage = self._layout.sentence_passage[top]
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
-            if self._layout.sentence_passage[r.sentence] == passage and topic <= stems(r.sentence):
+            if (self._layout.sentence_passage[r.sentence] == passage
+                    and ids <= selection.sentence_term_set(self._index, r.sentence)):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
-
-    def _stems(self, sentence: int) -> set[str]:
-        lo, hi = self._index.sentence_offsets[sentence], self._index.sentence_offsets[sentence + 1]
-        vocab = self._index.vocab
-        return {vocab[i] for i in self._index.sentence_terms[lo:hi].tolist()}
 
     def _specific_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """Among the best few, sentences that hold every year, month and weekday of the question come

@@ -131,13 +131,8 @@ def asked_nouns(q: Question) -> frozenset[str]:
 def asks_for_name(q: Question) -> bool:
     """'What is the name of the woman ...?': a person's proper name is wanted (not 'the name of the
     stadium', whose answer may well be 'the Rose Bowl')."""
-    ws = list(q.words)
-    wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
-    if wh_at is None or not any(w in ("name", "names") for w in _noun_after(ws, wh_at)):
-        return False
-    at = ws.index("name") if "name" in ws else ws.index("names")
-    rest = [w for w in ws[at + 1:at + 4] if w not in ("of", "the", "a", "an", "this", "that")]
-    return bool(rest) and rest[0] in _PERSON_NOUNS
+    asked = asked_nouns(q)
+    return bool(asked & {"name", "names"}) and bool(asked & _PERSON_NOUNS)
 
 
 def holds_amount(ws: list[str]) -> bool:
