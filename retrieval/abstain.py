@@ -39,7 +39,7 @@ class Support:
 def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     """The question's topic terms (stems), without stopwords and light verbs."""
     # answer-kind nouns are not topic words, but a time noun outside the wh-phrase restricts the
-    # question ("how many were extradited this week?") as much as a date does
+    # question ("how many ships sank this week?") as much as a date does
     skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - (qa.DATE_NOUNS - qa.asked_nouns(q)))
     return list(dict.fromkeys(analyzer.stem(w) for w in q.words
                               if not analyzer.is_stopword(w) and w not in skip))

@@ -161,7 +161,7 @@ class Engine:
                       resolved_question=resolved, state=state.add(turn))
 
     def _topic_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
-        """'What did the analyst say about Washington?': when the best sentence lacks the topic after
+        """'What did the analyst say about insurers?': when the best sentence lacks the topic after
         'about' and a sentence of the same passage among the best few holds it, that one comes first
         (the speaker's name is often a sentence away from what they said)."""
         topic = qa.topic_after_about(q, self._analyzer)

@@ -104,8 +104,8 @@ argued warn warned believe believed feel felt""".split())
 
 
 def topic_after_about(q: Question, analyzer: Analyzer) -> frozenset[str]:
-    """Stems of the content words after 'say about' ('What did she say about Washington?' ->
-    {'washington'}); empty unless the question asks what someone said, wrote or thought."""
+    """Stems of the content words after 'say about' ('What did she say about Paris?' ->
+    {'pari'}); empty unless the question asks what someone said, wrote or thought."""
     ws = list(q.words)
     if "about" not in ws or not _SPEECH_VERBS & set(ws[:ws.index("about")]):
         return frozenset()
@@ -116,7 +116,7 @@ def topic_after_about(q: Question, analyzer: Analyzer) -> frozenset[str]:
 def asked_nouns(q: Question) -> frozenset[str]:
     """The nouns that say what kind of answer is wanted: 'how many people', 'which year', 'the name
     of the city' -> {'many', 'people'}, {'year'}, {'name', 'city'}. The same noun elsewhere in the
-    question ('... extradited this week?') is a topic word."""
+    question ('... sank this week?') is a topic word."""
     ws = list(q.words)
     wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
     if wh_at is None:
@@ -129,7 +129,7 @@ def asked_nouns(q: Question) -> frozenset[str]:
 
 
 def asks_for_name(q: Question) -> bool:
-    """'What is the name of the woman ...?': a person's proper name is wanted (not 'the name of the
+    """'What is the name of the judge ...?': a person's proper name is wanted (not 'the name of the
     stadium', whose answer may well be 'the Rose Bowl')."""
     asked = asked_nouns(q)
     return bool(asked & {"name", "names"}) and bool(asked & _PERSON_NOUNS)

@@ -96,7 +96,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
 
 def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     """Whether the short answer reads as a proper name: capitalised and not after "the" ("the United
-    States" is a place or body, not what "the name of the woman" asks for)."""
+    Nations" is a place or body, not what "the name of the judge" asks for)."""
     before = text[:span[0]].split()
     return text[span[0]:span[0] + 1].isupper() and (not before or before[-1].lower() not in ("the", "a", "an"))
 
@@ -122,7 +122,7 @@ def _distance(first: int, last: int, anchors: list[int], answer_type: str) -> fl
 
 
 def _qualified(toks: list[_Tok], q: qa.Question, analyzer: Analyzer) -> tuple[int, int] | None:
-    """'Are extraditions common?' against '... have become relatively common': a word of the question
+    """'Are floods common?' against '... have become relatively common': a word of the question
     as the sentence qualifies it ("relatively common", "not open"); None when it stands bare."""
     asked = {analyzer.stem(w) for w in q.words if not analyzer.is_stopword(w)}
     for i in range(1, len(toks)):
@@ -310,16 +310,6 @@ def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     return out
 
 
-def _phrase_end(toks: list[_Tok], first: int, limit: int) -> int:
-    """The last word at or before `limit` that a small word or preposition follows ("... the border |
-    in 2016 and 2017"), or `limit` when none does. "and"/"or" join, they do not end a phrase."""
-    def small(t: _Tok) -> bool:
-        return t.stop or t.word in _PREPOSITIONS
-    ends = [k for k in range(first, limit + 1)
-            if not small(toks[k]) and small(toks[k + 1]) and toks[k + 1].word not in ("and", "or")]
-    return ends[-1] if ends else limit
-
-
 def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[float, int, int]]:
     """Stretches of words the question does not use, within one clause, trimmed of small words."""
     out = []
@@ -338,7 +328,7 @@ def _generic(toks: list[_Tok], text: str, anchors: list[int]) -> list[tuple[floa
         while b >= a and (toks[b].stop or toks[b].word in _PREPOSITIONS):
             b -= 1
         if a <= b:
-            if b > a + _MAX_GENERIC - 1:  # too long: cut, but not inside "2016 and 2017"
+            if b > a + _MAX_GENERIC - 1:  # too long: cut, but not inside "1998 and 2004"
                 cut = a + _MAX_GENERIC - 1
                 if (cut + 2 <= b and toks[cut].word[0].isdigit() and toks[cut + 1].word in _RANGE_JOINERS
                         and toks[cut + 2].word[0].isdigit()):
