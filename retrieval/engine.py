@@ -26,6 +26,8 @@ logger = logging.getLogger(__name__)
 
 TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" topic is looked for
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
+# how far down the ranking an answer is looked for when the best sentence lacks what the question names
+FALLBACK_WINDOW = 5
 _WORD = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -135,23 +137,15 @@ class Engine:
             ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
         ranked = self._specific_first(q, ranked)
         ranked = self._topic_first(q, ranked)
-        picked = selection.drop_near_duplicates(self._index, ranked, k)
-        if not picked:
+        if not ranked:
             return declined("no sentence matches the question")
+        pos, span, why = self._pick(q, ranked, scored.cosine if self._semantic else None)
+        if why:
+            return declined(why)
+        ranked = [ranked[pos]] + ranked[:pos] + ranked[pos + 1:]
+        picked = selection.drop_near_duplicates(self._index, ranked, k)
         best = picked[0].sentence
         first = self.sentence(best).text
-        span = answer_span(first, q, self._analyzer)
-        verdict = self._support(q, best)
-        enough = verdict.enough if self._semantic is None else self._semantic.answers(verdict, scored.cosine[best])
-        if not enough:
-            why = (f"the question names {', '.join(verdict.missing)}, which the best sentence does not"
-                   if verdict.missing else f"only {verdict.share:.0%} of the question's key words are matched"
-                   if not verdict.enough else "the best sentence's meaning is far from the question's")
-            return declined(why)
-        if q.answer_type == qa.COUNT and not qa.holds_amount(words(first)):
-            return declined("a number is asked for and the best sentence holds none")
-        if qa.asks_for_name(q) and not (span and is_proper_name(first, span)):
-            return declined("a name is asked for and the best sentence gives none")
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [x.sentence for x in quotes]
         short = first[span[0]:span[1]] if span else None
@@ -159,6 +153,59 @@ class Engine:
             turn["names"] = turn["names"] + [short]
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
+
+    def _pick(self, q: Question, ranked: list[selection.Ranked], cosine: dict[int, float] | None
+              ) -> tuple[int, tuple[int, int] | None, str | None]:
+        """(position in `ranked` of the sentence to quote first, its answer span, None), or (0, None,
+        why the question is declined). The best sentence, unless it lacks something the question
+        names (its year, number or name, or any number at all for "how many museums ...?"): a
+        sentence among the next few that has it and passes every check is quoted instead. When the
+        best sentence is refused for anything else (the question's words are not in the documents,
+        no name where a name is asked for), so is the question."""
+        why = None
+        for pos, r in enumerate(ranked[:FALLBACK_WINDOW]):
+            text = self.sentence(r.sentence).text
+            span = answer_span(text, q, self._analyzer)
+            refusal = self._refusal(q, r.sentence, text, span, None if cosine is None else cosine[r.sentence])
+            if refusal is None and pos and not self._counts_asked_noun(q, r.sentence):
+                continue  # further down, a number only counts beside the noun asked about
+            if refusal is None:
+                return pos, span, None
+            reason, sentence_only = refusal
+            why = why or reason
+            if not sentence_only:
+                break
+        return 0, None, why
+
+    def _refusal(self, q: Question, sentence: int, text: str, span: tuple[int, int] | None,
+                 cosine: float | None) -> tuple[str, bool] | None:
+        """Why `sentence` cannot answer `q`, and whether the reason concerns that sentence alone (it
+        lacks the question's year, number or name, or the number a "how many <noun>" question asks
+        for); None when it can answer."""
+        verdict = self._support(q, sentence)
+        enough = verdict.enough if cosine is None else self._semantic.answers(verdict, cosine)
+        if not enough:
+            if verdict.missing:
+                return f"the question names {', '.join(verdict.missing)}, which the best sentence does not", True
+            if not verdict.enough:
+                return f"only {verdict.share:.0%} of the question's key words are matched", False
+            return "the best sentence's meaning is far from the question's", False
+        if q.answer_type == qa.COUNT and not qa.holds_amount(words(text)):
+            return "a number is asked for and the best sentence holds none", bool(self._counted_nouns(q))
+        if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
+            return "a name is asked for and the best sentence gives none", False
+        return None
+
+    def _counted_nouns(self, q: Question) -> frozenset[str]:
+        """Stems of the nouns a count question asks about: 'how many museums ...' -> {'museum'}."""
+        if q.answer_type != qa.COUNT:
+            return frozenset()
+        return frozenset(self._analyzer.stem(w) for w in qa.asked_nouns(q) - {"many", "much"})
+
+    def _counts_asked_noun(self, q: Question, sentence: int) -> bool:
+        """For a count question with a noun, whether the sentence has that noun; True for others."""
+        nouns = self._counted_nouns(q)
+        return not nouns or bool(nouns & {self._analyzer.stem(w) for w in self._words_and_numbers(sentence) if w})
 
     def _topic_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'What did the analyst say about insurers?': when the best sentence lacks the topic after
