@@ -192,6 +192,10 @@ class Engine:
             return "the best sentence's meaning is far from the question's", False
         if q.answer_type == qa.COUNT and not qa.holds_amount(words(text)):
             return "a number is asked for and the best sentence holds none", bool(self._counted_nouns(q))
+        if qa.asks_for_age(q) and span is None:
+            return "an age is asked for and the best sentence gives none", True
+        if qa.asks_for_year(q) and not any(qa.is_year(w) for w in words(text)):
+            return "a year is asked for and the best sentence holds none", True
         if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
             return "a name is asked for and the best sentence gives none", False
         return None

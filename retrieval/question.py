@@ -135,9 +135,39 @@ def asks_for_name(q: Question) -> bool:
     return bool(asked & {"name", "names"}) and bool(asked & _PERSON_NOUNS)
 
 
+def asks_for_year(q: Question) -> bool:
+    """'In what year ...?', 'Which year ...?': the answer is a year, nothing else will do."""
+    return q.answer_type == DATE and bool(asked_nouns(q) & {"year", "years"})
+
+
 def holds_amount(ws: list[str]) -> bool:
-    """Whether the folded words give an amount: a number, a number word or a word like "several"."""
-    return any(w in QUANTITY_WORDS or number_value(w) for w in ws)
+    """Whether the folded words give an amount: a number, a number word or a word like "several";
+    not the day of a date ("on January 1", "1 May")."""
+    return any(w in QUANTITY_WORDS or (number_value(w) and not is_day_of_month(ws, i))
+               for i, w in enumerate(ws))
+
+
+def asks_for_age(q: Question) -> bool:
+    """'How old is she?'"""
+    ws = list(q.words)
+    return any(a == "how" and b == "old" for a, b in zip(ws, ws[1:]))
+
+
+def is_day_of_month(ws: list[str], i: int) -> bool:
+    """Whether ws[i] is a number of at most two digits beside a month name ("January 1", "1st of May")."""
+    w = ws[i].rstrip("stndrh")
+    if not (w.isdigit() and len(w) <= 2):
+        return False
+    rest = ws[i + 1:i + 4]
+    if rest[:1] in (["st"], ["nd"], ["rd"], ["th"]):  # "3rd" read as "3", "rd"
+        rest = rest[1:]
+    if rest[:1] == ["of"]:
+        rest = rest[1:]
+    if i > 0 and ws[i - 1] in MONTHS:
+        return True
+    if not rest or rest[0] not in MONTHS:
+        return False
+    return rest[0] != "may" or len(rest) == 1 or is_year(rest[1])  # "2 may be" is no date
 
 
 def answer_type(ws: list[str]) -> str:

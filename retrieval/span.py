@@ -75,10 +75,16 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     appositive = _appositive(text, toks, q)
     if appositive is not None:
         return appositive
+    if qa.asks_for_age(q):
+        return _age(toks, text)
     if t == qa.COUNT:
         spans = _numbers(toks, text)
     elif t == qa.DATE:
         spans = _dates(toks, text)
+        if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer
+            spans = [s for s in spans if any(qa.is_year(toks[i].word) for i in range(s[1], s[2] + 1))]
+            if not spans:
+                return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t)
     elif t == qa.REASON:
@@ -207,10 +213,48 @@ def _is_number(t: _Tok) -> bool:
 
 
 def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
+    folded = [t.word for t in toks]
+
     def keep(i: int) -> bool:
         t = toks[i]
-        return (_is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))) and not t.in_question
+        if t.in_question or qa.is_day_of_month(folded, i):
+            return False
+        return _is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))
     return [(1.0, a, b) for a, b in _runs(toks, keep, _RANGE_JOINERS, text, ("", "-", "–"))]
+
+
+_AGE_BEFORE = frozenset("age aged turned turning".split())
+_AGE_UNITS = frozenset("year years month months".split())
+_COPULAS = frozenset("is was".split())
+
+
+def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
+    """An age as it is written: "aged 63", "at the age of 63", "turned 39", "63 years old",
+    "a 63-year-old", and "Faulk, 63," or "Faulk was 63" when Faulk is whom the question names;
+    None when the sentence gives no age (the year or the count it holds is none). An age said
+    of someone the question names beats one said of nobody in particular."""
+    found = []
+    for i, t in enumerate(toks):
+        if not _is_number(t) or t.in_question:
+            continue
+        j = i + 1
+        while j < len(toks) and toks[j].word in _SCALE:
+            j += 1
+        unit = j < len(toks) and toks[j].word in _AGE_UNITS
+        said_age = unit and (j + 1 >= len(toks) or toks[j + 1].word in ("old", "of") or j > i + 1
+                             or text[toks[j - 1].end:toks[j].start].strip() == "-")  # "4.6 billion years"
+        prev = toks[i - 1] if i > 0 else None
+        link = text[prev.end:t.start].strip() if prev else ""
+        named = (prev is not None and ((prev.capital and prev.in_question and link == ",")
+                                       or (prev.word in _COPULAS and i > 1 and toks[i - 2].capital
+                                           and toks[i - 2].in_question)))
+        aged = any(toks[k].word in _AGE_BEFORE for k in range(max(0, i - 2), i))
+        if said_age or aged or named:
+            found.append((named, -i, t.start, _end_char(text, toks[j - 1] if said_age and j > i + 1 else t)))
+    if not found:
+        return None
+    best = max(found)
+    return best[2], best[3]
 
 
 def _is_date(toks: list[_Tok], i: int) -> bool:

@@ -295,3 +295,25 @@ def test_count_question_without_a_noun_is_declined_when_the_best_sentence_holds_
                          "long speeches.\n\nVelt said the town hall needed 3 new windows.\n")
     a = engine.ask("How old is Mara Velt?")
     assert not a.answered and "number" in a.reason
+
+
+TRAM = """Tram line opens
+
+The new tram line opened on Saturday, ending years of roadworks in the city centre.
+
+The line runs 14 kilometres and the first tram left the depot at dawn.
+
+Mr. Hale, 58, who chairs the transport board, said the line would pay for itself.
+"""
+
+
+def test_a_year_question_is_declined_when_the_documents_give_no_year(engine_over):
+    a = engine_over(TRAM).ask("In what year did the tram line open?")
+    assert not a.answered and "year" in a.reason
+
+
+def test_an_age_question_is_declined_when_the_age_given_is_someone_elses(engine_over):
+    engine = engine_over(TRAM)
+    assert engine.ask("How old is Mr. Hale?").answer == "58"
+    a = engine.ask("How old is the tram line?")
+    assert not a.answered and "age" in a.reason

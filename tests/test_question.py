@@ -85,3 +85,15 @@ def test_acronym_is_the_analyzers_term_for_the_initials(analyzer, name, expected
     if expected:  # the same term the index holds for the dotted and the plain spelling
         assert analyzer.terms(expected[:-1].upper()) == [expected]
         assert analyzer.terms(".".join(expected[:-1].upper()) + ".") == [expected]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("succeeded on January 1 by Ines", False),
+    ("on 1 May 2020", True),  # 2020: a year is still a number
+    ("the 3rd of March", False),
+    ("the 2 may be too many", True),
+    ("sent 26 people", True),
+])
+def test_the_day_of_a_month_is_no_amount(text, expected):
+    from retrieval.text import words
+    assert qa.holds_amount(words(text)) == expected

@@ -71,3 +71,30 @@ def test_long_answer_is_not_cut_inside_a_pair_of_years(analyzer):
 ])
 def test_yes_no_span_is_the_qualified_word_or_nothing(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("In what year did the mayor join the council?",
+     "She takes office on January 1 and joined the council in 2014.", "2014"),
+    ("Which year did the bridge open?", "The bridge opened on a Saturday in spring.", None),
+])
+def test_a_year_question_is_answered_by_a_year_only(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
+
+
+def test_the_day_of_a_date_is_no_count(analyzer):
+    assert short("How many cables were replaced?", "Crews started on March 3 and replaced 212 cables.",
+                 analyzer) == "212"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How old is Faulk?", "Mr. Faulk, 63, will be succeeded on January 1 by Ines Albrecht.", "63"),
+    ("How old is Ines Albrecht?", "Mr. Faulk, 63, will be succeeded on January 1 by Ines Albrecht.", None),
+    ("How old was Newton?", "The gap was 13 years (Manning was 39, Newton was 26).", "26"),
+    ("How old was Tesla?", "Tesla became a citizen at the age of 35 in 1891.", "35"),
+    ("How old was the pilot?", "The 39-year-old pilot landed safely.", "39"),
+    ("How old are the fossils?", "Fossils 515 million years old were found.", "515 million"),
+    ("How old is the mayor?", "The mayor said 34 percent of the budget was spent.", None),
+])
+def test_an_age_is_a_number_said_as_an_age(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
