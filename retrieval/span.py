@@ -289,6 +289,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
             b -= 1
         if a > b or (a == 0 and b == 0):
             continue  # a lone sentence-initial capital is no name
+        if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS for k in range(a, b + 1)):
+            continue  # "on Wednesday": a date, not who or where
         score = 1.0
         if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
             score -= 0.4  # a modifier of a question word ("South African schools"), not the answer

@@ -98,3 +98,8 @@ def test_the_day_of_a_date_is_no_count(analyzer):
 ])
 def test_an_age_is_a_number_said_as_an_age(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+def test_a_weekday_is_no_name(analyzer):
+    assert short("Who will replace the chief executive?",
+                 "The company said on Wednesday that its chief executive would step down.", analyzer) != "Wednesday"
