@@ -101,5 +101,6 @@ def test_an_age_is_a_number_said_as_an_age(analyzer, question, sentence, expecte
 
 
 def test_a_weekday_is_no_name(analyzer):
+    assert short("Who opened the bridge?", "On Wednesday the bridge was opened by Ellen Marsh.", analyzer) == "Ellen Marsh"
     assert short("Who will replace the chief executive?",
                  "The company said on Wednesday that its chief executive would step down.", analyzer) != "Wednesday"
