@@ -79,6 +79,8 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         return _age(toks, text)
     if t == qa.COUNT:
         spans = _numbers(toks, text)
+        if _MEASURES & set(q.words[:3]) and "how" in q.words[:3]:  # "how long": "twenty-two years", not "twenty-two"
+            spans = [(s, a, _with_unit(toks, text, b)) for s, a, b in spans]
     elif t == qa.DATE:
         spans = _dates(toks, text)
         if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer
@@ -221,6 +223,25 @@ def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
             return False
         return _is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))
     return [(1.0, a, b) for a, b in _runs(toks, keep, _RANGE_JOINERS, text, ("", "-", "–"))]
+
+
+_MEASURES = frozenset("long far tall high wide deep big large heavy fast".split())
+_UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
+decade decades century centuries mile miles kilometre kilometres kilometer kilometers km metre metres meter
+meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg
+gram grams ton tons tonne tonnes acre acres hectare hectares square cubic degree degrees mph kph knots
+storey storeys story stories floor floors""".split())
+
+
+def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
+    """The last token of a measure with its unit: '14' -> '14 kilometres', '6 feet 2 inches' stays whole."""
+    j = last
+    while (j + 1 < len(toks) and toks[j + 1].word in _UNITS and not toks[j + 1].in_question
+           and text[toks[j].end:toks[j + 1].start].strip() in ("", "-")):
+        j += 1
+        if toks[j].word not in ("square", "cubic", "nautical"):
+            break
+    return j
 
 
 _AGE_BEFORE = frozenset("age aged turned turning".split())

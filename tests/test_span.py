@@ -104,3 +104,13 @@ def test_a_weekday_is_no_name(analyzer):
     assert short("Who opened the bridge?", "On Wednesday the bridge was opened by Ellen Marsh.", analyzer) == "Ellen Marsh"
     assert short("Who will replace the chief executive?",
                  "The company said on Wednesday that its chief executive would step down.", analyzer) != "Wednesday"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How long has he run the store?", "Kessler has run the store for twenty-two years.", "twenty-two years"),
+    ("How far is the depot from the centre?", "The depot lies 14 kilometres from the centre.", "14 kilometres"),
+    ("How many stations are there?", "The tram stops at 19 stations along the way.", "19"),
+    ("How long did the works take?", "The works took 3 in every 10 days of the year.", "3"),
+])
+def test_a_measure_keeps_its_unit(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
