@@ -161,14 +161,19 @@ class Engine:
         names (its year, number or name, or any number at all for "how many museums ...?"): a
         sentence among the next few that has it and passes every check is quoted instead. When the
         best sentence is refused for anything else (the question's words are not in the documents,
-        no name where a name is asked for), so is the question."""
+        no name where a name is asked for), so is the question. A sentence further down must be in
+        the best one's document: another document's close match is a guess."""
         why = None
+        doc = -1
         for pos, r in enumerate(ranked[:FALLBACK_WINDOW]):
             text = self.sentence(r.sentence).text
             span = answer_span(text, q, self._analyzer)
             refusal = self._refusal(q, r.sentence, text, span, None if cosine is None else cosine[r.sentence])
-            if refusal is None and pos and not self._counts_asked_noun(q, r.sentence):
-                continue  # further down, a number only counts beside the noun asked about
+            if pos == 0:
+                doc = self.sentence(r.sentence).doc
+            elif refusal is None and (self.sentence(r.sentence).doc != doc
+                                      or not self._counts_asked_noun(q, r.sentence)):
+                continue  # further down: in the same document, and a count beside the noun asked about
             if refusal is None:
                 return pos, span, None
             reason, sentence_only = refusal
@@ -192,6 +197,8 @@ class Engine:
             return "the best sentence's meaning is far from the question's", False
         if q.answer_type == qa.COUNT and not qa.holds_amount(words(text)):
             return "a number is asked for and the best sentence holds none", bool(self._counted_nouns(q))
+        if q.answer_type == qa.DATE and "when" in q.words[:2] and not qa.holds_time(words(text)):
+            return "a time is asked for and the best sentence gives none", True
         if qa.asks_for_age(q) and span is None:
             return "an age is asked for and the best sentence gives none", True
         if qa.asks_for_year(q) and not any(qa.is_year(w) for w in words(text)):

@@ -147,6 +147,18 @@ def holds_amount(ws: list[str]) -> bool:
                for i, w in enumerate(ws))
 
 
+_TIME_WORDS = frozenset("""today yesterday tomorrow tonight ago now then soon later earlier after before during
+until till since when while once morning afternoon evening night noon midnight dawn dusk spring summer autumn
+fall winter season week weekend month year decade century era age period time times day days""".split())
+
+
+def holds_time(ws: list[str]) -> bool:
+    """Whether the folded words say when: a month, a weekday, a year, a clock time or a word of time
+    ('after', 'yesterday', 'spring')."""
+    return any(w in MONTHS or w in WEEKDAYS or w in _TIME_WORDS or is_year(w) or ":" in w or w in ("am", "pm")
+               for w in ws)
+
+
 def asks_for_age(q: Question) -> bool:
     """'How old is she?'"""
     ws = list(q.words)

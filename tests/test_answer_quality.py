@@ -317,3 +317,24 @@ def test_an_age_question_is_declined_when_the_age_given_is_someone_elses(engine_
     assert engine.ask("How old is Mr. Hale?").answer == "58"
     a = engine.ask("How old is the tram line?")
     assert not a.answered and "age" in a.reason
+
+
+PLANT = """Mill results
+
+The company took a charge to close a packaging plant in Dunmore, which employs 310 people.
+
+Its shares fell on the news.
+"""
+
+SCHOOLS = """Valley schools
+
+Schools in the valley will remain closed until at least Wednesday of next week.
+"""
+
+
+def test_a_when_question_is_declined_when_the_sentence_says_no_time_and_no_other_document_stands_in(
+        make_docs, settings_for):
+    engine = Engine.open(settings_for(make_docs({"plant.txt": PLANT, "schools.txt": SCHOOLS})))
+    a = engine.ask("When will the Dunmore plant close?")
+    assert not a.answered and "time" in a.reason
+    assert engine.ask("Until when will the schools in the valley remain closed?").answered  # their sentence says when

@@ -97,3 +97,14 @@ def test_acronym_is_the_analyzers_term_for_the_initials(analyzer, name, expected
 def test_the_day_of_a_month_is_no_amount(text, expected):
     from retrieval.text import words
     assert qa.holds_amount(words(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("will remain closed until Wednesday", True),
+    ("opened in 1998", True),
+    ("the doors open at 9:30", True),
+    ("a $40 million charge to close a plant which employs 310 people", False),
+])
+def test_holds_time(text, expected):
+    from retrieval.text import words
+    assert qa.holds_time(words(text)) == expected
