@@ -357,9 +357,10 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
         if not _same_noun(t.word, focus, analyzer):
             continue
         a = i
-        while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s") and i - a < 6
-               and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
-            a -= 1
+        while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s"
+                          or (toks[a - 1].word == "and" and a > 1 and toks[a - 2].capital and toks[a].capital))
+               and i - a < 6 and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
+            a -= 1  # "Vell and Corran counties": two names sharing the noun
         named = any(toks[k].capital for k in range(max(a, 1), i))
         if a < i and named and not all(toks[k].in_question or toks[k].stop for k in range(a, i)):
             out.append((1.6, a, i))

@@ -114,3 +114,9 @@ def test_a_weekday_is_no_name(analyzer):
 ])
 def test_a_measure_keeps_its_unit(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+def test_two_names_sharing_the_asked_noun_are_one_answer(analyzer):
+    assert short("Which counties are under a state of emergency?",
+                 "The governor declared a state of emergency for Vell and Corran counties on Monday.",
+                 analyzer) == "Vell and Corran counties"
