@@ -3,8 +3,9 @@ linear ranking over a few features of each candidate (vectorised over all candid
 
 Features (all cheap, computed from term ids in order plus per-token flags):
   sentence and passage BM25 (each scaled to the best candidate), share of the question's idf weight
-  matched by the sentence, by the sentence with its neighbours and by its passage, question term pairs
-  found next to each other (phrases), how tightly the matches sit, and whether the sentence holds a
+  matched by the sentence, by the sentence with its neighbours, by each neighbour and by its passage,
+  question term pairs found next to each other (phrases) and the longest run of question terms, how
+  tightly the matches sit, where the sentence sits in its passage, and whether the sentence holds a
   token of the wanted answer type (a number for "how many", a date for "when", a new name for "who")
   that is not a question word.
 """
@@ -35,6 +36,7 @@ FEATURES = (
     "other_has_name", "reason_has_cue", "rarest_term", "term_share",
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
+    "previous_coverage", "next_coverage", "position", "longest_run",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -297,6 +299,11 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         names /= len(name_terms)
     t = question.answer_type
     has_name = has(CAPITALISED)
+    previous = np.zeros(n)
+    previous[has_prev] = weight(masks[rows[has_prev] - 1])
+    following = np.zeros(n)
+    following[has_next] = weight(masks[rows[has_next] + 1])
+    in_passage = np.repeat(counts, counts)[rows]
     zero = np.zeros(n)
     cols = {
         "sentence_bm25": s_norm,
@@ -320,10 +327,27 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "reason_has_cue": has(REASON_CUE) if t == qa.REASON else zero,
         "rarest_term": ((masks[rows] >> np.uint64(int(np.argmax(w)))) & np.uint64(1)).astype(np.float64),
         "term_share": n_matched / len(uniq),
+        "previous_coverage": previous,
+        "next_coverage": following,
+        "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
+        "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()
     return np.column_stack([cols[name] for name in FEATURES])
+
+
+def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per candidate, the most question-term tokens in a row (any question terms, in any order)."""
+    out = np.zeros(n)
+    if not matched.any():
+        return out
+    at = np.arange(len(matched))
+    goes_on = np.zeros(len(matched), dtype=bool)
+    goes_on[1:] = matched[1:] & matched[:-1] & same_next[:-1]
+    run_start = np.maximum.accumulate(np.where(goes_on, 0, at))
+    np.maximum.at(out, owner, (at - run_start + 1) * matched)
+    return out
 
 
 def idf_of(index: StoredIndex, terms: Sequence[int]) -> np.ndarray:

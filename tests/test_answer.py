@@ -1,0 +1,70 @@
+"""Features of the sentence ranker (retrieval/answer.py), each on a small corpus built for it."""
+
+import numpy as np
+import pytest
+
+from retrieval import Engine
+from retrieval import answer as selection
+from retrieval.question import analyse
+
+LIGHTHOUSE = (
+    "Kessock Lighthouse\n\n"
+    "It was built of granite blocks in 1890. "
+    "A keeper lived beside the lamp until the light became automatic. "
+    "Storms damaged the lantern twice.\n\n"
+    "Visitors to the Kessock lighthouse can climb the stairs in summer.\n"
+)
+
+
+@pytest.fixture
+def feature_rows(make_docs, settings_for):
+    """question -> {sentence text: {feature name: value}} over the candidates of the lighthouse file."""
+    engine = Engine.open(settings_for(make_docs({"lighthouse.txt": LIGHTHOUSE})))
+    index, lay = engine._index, engine._layout
+
+    def rows(question: str) -> dict[str, dict[str, float]]:
+        q = analyse(question, engine._analyzer)
+        terms = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
+        cands, s_norm, p_norm = selection.candidates(index, lay, terms)
+        x = selection.features(index, lay, q, terms, selection.idf_of(index, terms), cands, s_norm, p_norm)
+        return {index.corpus.sentences[c].text: dict(zip(selection.FEATURES, row.tolist()))
+                for c, row in zip(cands.tolist(), x)}
+
+    return rows
+
+
+def test_neighbour_coverage_is_each_neighbours_own_coverage(feature_rows) -> None:
+    rows = feature_rows("Which granite lamp did storms damage?")
+    built, keeper, storms = (rows["It was built of granite blocks in 1890."],
+                             rows["A keeper lived beside the lamp until the light became automatic."],
+                             rows["Storms damaged the lantern twice."])
+    assert keeper["previous_coverage"] == built["coverage"]
+    assert keeper["next_coverage"] == storms["coverage"]
+    assert built["previous_coverage"] == 0 and storms["next_coverage"] == 0  # first and last of the passage
+
+
+def test_position_runs_from_first_to_last_sentence_of_the_passage(feature_rows) -> None:
+    rows = feature_rows("Which granite lamp did storms damage?")
+    assert rows["It was built of granite blocks in 1890."]["position"] == 0
+    assert rows["A keeper lived beside the lamp until the light became automatic."]["position"] == 0.5
+    assert rows["Storms damaged the lantern twice."]["position"] == 1
+
+
+def test_position_of_a_passage_of_one_sentence_is_zero(feature_rows) -> None:
+    rows = feature_rows("Can visitors climb the stairs?")
+    assert rows["Visitors to the Kessock lighthouse can climb the stairs in summer."]["position"] == 0
+
+
+@pytest.mark.parametrize("matched, owner, expected", [
+    ([], [], [0, 0]),
+    ([False, False], [0, 1], [0, 0]),
+    ([True, True, False, True], [0, 0, 0, 0], [2, 0]),
+    ([True, True, True, True], [0, 0, 1, 1], [2, 2]),  # a run stops at the end of its sentence
+    ([False, True, True, True], [0, 0, 0, 1], [2, 1]),
+])
+def test_longest_run_counts_question_terms_in_a_row_within_one_sentence(matched, owner, expected) -> None:
+    owner = np.array(owner, dtype=np.int64)
+    same_next = np.zeros(len(owner), dtype=bool)
+    same_next[:-1] = owner[1:] == owner[:-1]
+    got = selection._longest_runs(np.array(matched, dtype=bool), same_next, owner, 2)
+    assert got.tolist() == expected
