@@ -4,7 +4,8 @@ linear ranking over a few features of each candidate (vectorised over all candid
 Features (all cheap, computed from term ids in order plus per-token flags):
   sentence and passage BM25 (each scaled to the best candidate), share of the question's idf weight
   matched by the sentence, by the sentence with its neighbours, by each neighbour and by its passage,
-  question term pairs found next to each other (phrases) and the longest run of question terms, how
+  by the sentence counting words that share a question term's first letters ("invasion" for
+  "invade", which the stemmer keeps apart), question term pairs found next to each other (phrases) and the longest run of question terms, how
   tightly the matches sit, where the sentence sits in its passage, and whether the sentence holds a
   token of the wanted answer type (a number for "how many", a date for "when", a new name for "who")
   that is not a question word.
@@ -27,6 +28,7 @@ from retrieval.text import Analyzer, fold, stopwords, word_spans, words
 
 PASSAGE_CANDIDATES = 12
 SENTENCE_CANDIDATES = 30
+PREFIX = 4  # letters a sentence term shares with a question term to count for prefix_coverage
 NEAR_DUPLICATE = 0.8  # Jaccard overlap of term sets above which two quotes say the same thing
 
 FEATURES = (
@@ -36,7 +38,7 @@ FEATURES = (
     "other_has_name", "reason_has_cue", "rarest_term", "term_share",
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
-    "previous_coverage", "next_coverage", "position", "longest_run",
+    "previous_coverage", "next_coverage", "position", "longest_run", "prefix_coverage",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -304,6 +306,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     following = np.zeros(n)
     following[has_next] = weight(masks[rows[has_next] + 1])
     in_passage = np.repeat(counts, counts)[rows]
+    prefixed = np.zeros(n, dtype=np.uint64)
+    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, toks[keep]))
     zero = np.zeros(n)
     cols = {
         "sentence_bm25": s_norm,
@@ -331,6 +335,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "next_coverage": following,
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
+        "prefix_coverage": weight(masks[rows] | prefixed),
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()
@@ -348,6 +353,19 @@ def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray,
     run_start = np.maximum.accumulate(np.where(goes_on, 0, at))
     np.maximum.at(out, owner, (at - run_start + 1) * matched)
     return out
+
+
+def _prefix_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray) -> np.ndarray:
+    """Per token, the bit of each question term (in `uniq` order) whose first PREFIX letters it has."""
+    wanted: dict[str, int] = {}
+    for i, t in enumerate(uniq):
+        if len(vocab[t]) >= PREFIX:
+            wanted[vocab[t][:PREFIX]] = wanted.get(vocab[t][:PREFIX], 0) | 1 << i
+    if not wanted or not len(toks):
+        return np.zeros(len(toks), dtype=np.uint64)
+    found, at = np.unique(toks, return_inverse=True)
+    bits = np.array([wanted.get(vocab[x][:PREFIX], 0) for x in found.tolist()], dtype=np.uint64)
+    return bits[at]
 
 
 def idf_of(index: StoredIndex, terms: Sequence[int]) -> np.ndarray:

@@ -12,7 +12,7 @@ LIGHTHOUSE = (
     "It was built of granite blocks in 1890. "
     "A keeper lived beside the lamp until the light became automatic. "
     "Storms damaged the lantern twice.\n\n"
-    "Visitors to the Kessock lighthouse can climb the stairs in summer.\n"
+    "Visitors to the Kessock lighthouse can climb the stairs in summer, and a film shows its automation.\n"
 )
 
 
@@ -52,7 +52,7 @@ def test_position_runs_from_first_to_last_sentence_of_the_passage(feature_rows) 
 
 def test_position_of_a_passage_of_one_sentence_is_zero(feature_rows) -> None:
     rows = feature_rows("Can visitors climb the stairs?")
-    assert rows["Visitors to the Kessock lighthouse can climb the stairs in summer."]["position"] == 0
+    assert next(r for text, r in rows.items() if text.startswith("Visitors"))["position"] == 0
 
 
 @pytest.mark.parametrize("matched, owner, expected", [
@@ -68,3 +68,27 @@ def test_longest_run_counts_question_terms_in_a_row_within_one_sentence(matched,
     same_next[:-1] = owner[1:] == owner[:-1]
     got = selection._longest_runs(np.array(matched, dtype=bool), same_next, owner, 2)
     assert got.tolist() == expected
+
+
+def test_prefix_bits_mark_tokens_sharing_a_question_terms_first_letters() -> None:
+    vocab = ["invad", "invas", "in", "spring"]
+    got = selection._prefix_bits(vocab, [0], np.array([1, 2, 3, 0], dtype=np.int64))
+    assert got.tolist() == [1, 0, 0, 1]
+
+
+def test_prefix_bits_mark_every_question_term_with_that_prefix() -> None:
+    vocab = ["invad", "invas", "invalid"]
+    assert selection._prefix_bits(vocab, [0, 2], np.array([1], dtype=np.int64)).tolist() == [0b11]
+
+
+def test_question_term_shorter_than_the_prefix_matches_no_other_word() -> None:
+    vocab = ["ux", "uxb", "uxbr"]
+    assert selection._prefix_bits(vocab, [0, 1], np.array([2, 1, 0], dtype=np.int64)).tolist() == [0, 0, 0]
+
+
+def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
+    rows = feature_rows("Was the automation of the granite lantern damaged?")
+    assert rows and all(r["prefix_coverage"] >= r["coverage"] for r in rows.values())
+    # "lamp until the light became automatic": automat- shares auto- with the question's automation
+    keeper = rows["A keeper lived beside the lamp until the light became automatic."]
+    assert keeper["prefix_coverage"] > keeper["coverage"]
