@@ -118,7 +118,7 @@ def asked_nouns(q: Question) -> frozenset[str]:
     of the city' -> {'many', 'people'}, {'year'}, {'name', 'city'}. The same noun elsewhere in the
     question ('... sank this week?') is a topic word."""
     ws = list(q.words)
-    wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
+    wh_at = _wh_at(ws)
     if wh_at is None:
         return frozenset()
     nouns = _noun_after(ws, wh_at)
@@ -126,6 +126,15 @@ def asked_nouns(q: Question) -> frozenset[str]:
         at = wh_at + 1 + ws[wh_at + 1:].index(nouns[-1])
         nouns += [w for w in ws[at + 1:at + 4] if w not in ("of", "the", "a", "an", "this", "that")][:1]
     return frozenset(nouns)
+
+
+def _wh_at(ws: list[str]) -> int | None:
+    """Where the question word is. A leading 'when' not followed by a verb opens a clause ("When
+    rock folds deep in the Earth, what does it form?"): the question word is a later one, if any."""
+    at = [i for i, w in enumerate(ws) if w in _WH]
+    if len(at) > 1 and at[0] == 0 and ws[0] == "when" and len(ws) > 1 and ws[1] not in _AUXILIARIES:
+        return next((i for i in at if ws[i] != "when"), at[1])
+    return at[0] if at else None
 
 
 def asks_for_name(q: Question) -> bool:
@@ -186,7 +195,7 @@ def answer_type(ws: list[str]) -> str:
     """The kind of answer asked for, from the folded words of the question."""
     if not ws:
         return DESCRIPTION
-    wh_at = next((i for i, w in enumerate(ws) if w in _WH), None)
+    wh_at = _wh_at(ws)
     if wh_at is None:
         return YES_NO if ws[0] in _AUXILIARIES else DESCRIPTION
     if ws[0] in _AUXILIARIES and wh_at > 3:

@@ -108,3 +108,13 @@ def test_the_day_of_a_month_is_no_amount(text, expected):
 def test_holds_time(text, expected):
     from retrieval.text import words
     assert qa.holds_time(words(text)) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("When did the war end?", qa.DATE),
+    ("When the war ended, who became king?", qa.PERSON),
+    ("When rock folds deep in the Earth, when it buckles upwards, it creates what?", qa.DESCRIPTION),
+    ("When will the plant close?", qa.DATE),
+])
+def test_a_leading_when_clause_is_not_the_question_word(analyzer, text, expected):
+    assert qa.analyse(text, analyzer).answer_type == expected
