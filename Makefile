@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SQUAD ?= ../shared/benchmarks/squad/dev-v1.1.json
 
-.PHONY: chat test install rerank telegram index eval bench-squad bench-scale bench-telegram clean
+.PHONY: chat test install rerank telegram index eval eval-heldout bench-squad bench-scale bench-telegram clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ test: $(STAMP) $(RERANK_STAMP)
 
 eval: $(STAMP)
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
+
+# The blind held-out set: three articles written without ever running quoteqa on them (never tuned on).
+eval-heldout: $(STAMP)
+	$(BIN)/quoteqa eval tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs
 
 # Benchmarks: not part of `make test`; their figures are in README.
 bench-squad: $(STAMP)
