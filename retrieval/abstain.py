@@ -54,7 +54,8 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     for w in raw[1:]:
         if w[:1].isupper():
             folded = words(w)
-            if folded and not analyzer.is_stopword(folded[0]) and not folded[0].endswith("."):
+            if (folded and not analyzer.is_stopword(folded[0]) and not folded[0].endswith(".")
+                    and folded[0] not in qa.MONTHS and folded[0] not in qa.WEEKDAYS):  # dates are checked as dates
                 out.append(analyzer.stem(folded[0]))
     return list(dict.fromkeys(out))
 

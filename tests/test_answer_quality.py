@@ -338,3 +338,10 @@ def test_a_when_question_is_declined_when_the_sentence_says_no_time_and_no_other
     a = engine.ask("When will the Dunmore plant close?")
     assert not a.answered and "time" in a.reason
     assert engine.ask("Until when will the schools in the valley remain closed?").answered  # their sentence says when
+
+
+def test_an_abbreviated_month_in_capitals_is_checked_as_a_date_not_as_a_name(engine_over):
+    engine = engine_over("Harbour talks\n\nIn September 1760 the governor negotiated a truce from the fort.\n\n"
+                         "The truce held for a year.\n")
+    assert engine.ask("In Sept 1760 who negotiated a truce?").answered
+    assert not engine.ask("In Oct 1760 who negotiated a truce?").answered
