@@ -7,9 +7,8 @@ Features (all cheap, computed from term ids in order plus per-token flags):
   and by the sentence counting words that share a question term's first letters ("invasion" for
   "invade", which the stemmer keeps apart), question term pairs found next to each other (phrases)
   and the longest run of question terms, how tightly the matches sit, where the sentence sits in its
-  passage, whether the sentence holds a token of the wanted answer type (a number for "how many", a
-  date for "when", a new name for "who") that is not a question word, and whether one sits within a
-  few words of a question word.
+  passage, and whether the sentence holds a token of the wanted answer type (a number for "how
+  many", a date for "when", a new name for "who") that is not a question word.
 """
 
 from __future__ import annotations
@@ -40,7 +39,6 @@ FEATURES = (
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
     "previous_coverage", "next_coverage", "position", "longest_run", "prefix_coverage",
-    "type_near_match",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -48,12 +46,8 @@ _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
 # Token flags, one bit each, aligned with StoredIndex.sentence_terms.
 CAPITALISED, NUMBER, DATE_WORD, REASON_CUE = 1, 2, 4, 8
 _REASON_CUES = frozenset("because since due order reason so therefore thus result caused".split())
-NEAR = 3  # index tokens between a typed token and a question term for type_near_match
 _DATE_WORDS = qa.MONTHS | qa.WEEKDAYS | frozenset(
     "century centuries decade decades today yesterday tomorrow week weeks year years bc ad bce ce".split())
-
-_TYPE_FLAG = {qa.COUNT: NUMBER, qa.DATE: DATE_WORD, qa.PERSON: CAPITALISED, qa.PLACE: CAPITALISED,
-              qa.ORGANISATION: CAPITALISED, qa.REASON: REASON_CUE}
 
 
 @dataclass(frozen=True)
@@ -342,7 +336,6 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
         "prefix_coverage": weight(masks[rows] | prefixed),
-        "type_near_match": _typed_near_match(new_tok & ((c_flags & _TYPE_FLAG.get(t, 0)) > 0), matched, c_owner, n),
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()
@@ -373,16 +366,6 @@ def _prefix_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray) ->
     found, at = np.unique(toks, return_inverse=True)
     bits = np.array([wanted.get(vocab[x][:PREFIX], 0) for x in found.tolist()], dtype=np.uint64)
     return bits[at]
-
-
-def _typed_near_match(typed: np.ndarray, matched: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Per candidate, 1.0 when one of its `typed` tokens lies within NEAR tokens of a matched one."""
-    close = np.zeros(len(typed), dtype=bool)
-    for gap in range(1, NEAR + 1):
-        same = owner[:-gap] == owner[gap:]
-        close[:-gap] |= same & matched[gap:]
-        close[gap:] |= same & matched[:-gap]
-    return (np.bincount(owner[typed & close], minlength=n) > 0).astype(np.float64)
 
 
 def idf_of(index: StoredIndex, terms: Sequence[int]) -> np.ndarray:

@@ -92,25 +92,3 @@ def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
     # "lamp until the light became automatic": automat- shares auto- with the question's automation
     keeper = rows["A keeper lived beside the lamp until the light became automatic."]
     assert keeper["prefix_coverage"] > keeper["coverage"]
-
-
-@pytest.mark.parametrize("typed, matched, owner, expected", [
-    ([True, False], [False, True], [0, 0], [1, 0]),  # next to a question term
-    ([True, False, False, True], [False, False, False, True], [0, 0, 0, 0], [1, 0]),  # three tokens on
-    ([True, False, False, False, False], [False, False, False, False, True], [0, 0, 0, 0, 0], [0, 0]),  # four on
-    ([True, False], [False, True], [0, 1], [0, 0]),  # the question term is in the next sentence
-    ([False, False], [True, True], [0, 1], [0, 0]),  # no typed token
-])
-def test_type_near_match_wants_a_typed_token_within_near_tokens_of_a_question_term(typed, matched, owner,
-                                                                                   expected) -> None:
-    got = selection._typed_near_match(np.array(typed), np.array(matched), np.array(owner, dtype=np.int64), 2)
-    assert got.tolist() == expected
-
-
-def test_type_near_match_is_zero_for_a_question_without_an_answer_type(feature_rows) -> None:
-    rows = feature_rows("Was the granite lantern damaged in 1890?")
-    assert rows and all(r["type_near_match"] == 0 for r in rows.values())
-
-
-def test_type_near_match_finds_the_year_beside_the_asked_verb(feature_rows) -> None:
-    assert feature_rows("When was it built?")["It was built of granite blocks in 1890."]["type_near_match"] == 1
