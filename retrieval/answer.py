@@ -4,11 +4,12 @@ linear ranking over a few features of each candidate (vectorised over all candid
 Features (all cheap, computed from term ids in order plus per-token flags):
   sentence and passage BM25 (each scaled to the best candidate), share of the question's idf weight
   matched by the sentence, by the sentence with its neighbours, by each neighbour and by its passage,
-  and by the sentence counting words that share a question term's first letters ("invasion" for
-  "invade", which the stemmer keeps apart), question term pairs found next to each other (phrases)
-  and the longest run of question terms, how tightly the matches sit, where the sentence sits in its
-  passage, and whether the sentence holds a token of the wanted answer type (a number for "how
-  many", a date for "when", a new name for "who") that is not a question word.
+  by the sentence with its document's title (the subject a sentence leaves to the title: "He was born
+  in ..." in an article named after him), by the sentence counting words that share a question term's first letters ("invasion" for
+  "invade", which the stemmer keeps apart), question term pairs found next to each other (phrases) and the longest run of question terms, how
+  tightly the matches sit, where the sentence sits in its passage, and whether the sentence holds a
+  token of the wanted answer type (a number for "how many", a date for "when", a new name for "who")
+  that is not a question word.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ FEATURES = (
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
     "previous_coverage", "next_coverage", "position", "longest_run", "prefix_coverage",
+    "title_coverage", "title_share",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -129,6 +131,7 @@ class Layout:
                              dtype=np.int64).reshape(-1, 4)
         self.passage_first = np.asarray(table[:, 2], dtype=np.int64)  # per passage: its first sentence
         self.passage_count = np.asarray(table[:, 3], dtype=np.int64)  # per passage: how many sentences
+        self.passage_doc = np.asarray(table[:, 0], dtype=np.int64)
         self.sentence_passage = np.repeat(np.arange(len(self.passage_first), dtype=np.int64), self.passage_count)
         # The index's term ids as plain arrays over the same memory: every slice of a np.memmap
         # makes another memmap object, which costs more than the slice on small corpora.
@@ -138,6 +141,16 @@ class Layout:
         self._flagged = np.zeros(len(self.sentence_passage), dtype=bool)
         self._index = index
         self._stops = stopwords(analyzer.language)
+        self._analyzer = analyzer
+        self._title_terms: dict[int, frozenset[str]] = {}  # per document, filled lazily
+
+    def title_terms(self, doc: int) -> frozenset[str]:
+        """The index terms of a document's title (cached; filling the cache is idempotent)."""
+        got = self._title_terms.get(doc)
+        if got is None:
+            got = frozenset(self._analyzer.terms(self._index.corpus.documents[doc].title or ""))
+            self._title_terms[doc] = got
+        return got
 
     def ensure_flags(self, sentences: np.ndarray) -> None:
         """Fill the token flags of `sentences` that have none yet. If a sentence's tokens do not line
@@ -306,6 +319,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     following = np.zeros(n)
     following[has_next] = weight(masks[rows[has_next] + 1])
     in_passage = np.repeat(counts, counts)[rows]
+    title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     prefixed = np.zeros(n, dtype=np.uint64)
     np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, toks[keep]))
     zero = np.zeros(n)
@@ -336,6 +350,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
         "prefix_coverage": weight(masks[rows] | prefixed),
+        "title_coverage": weight(masks[rows] | title),
+        "title_share": weight(title),
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()
@@ -366,6 +382,15 @@ def _prefix_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray) ->
     found, at = np.unique(toks, return_inverse=True)
     bits = np.array([wanted.get(vocab[x][:PREFIX], 0) for x in found.tolist()], dtype=np.uint64)
     return bits[at]
+
+
+def _title_masks(index: StoredIndex, lay: Layout, uniq: Sequence[int], docs: np.ndarray) -> np.ndarray:
+    """Per candidate, the bit mask of the question terms (in `uniq` order) its document's title holds."""
+    q_words = [index.vocab[t] for t in uniq]
+    found, at = np.unique(docs, return_inverse=True)
+    masks = np.array([sum(1 << i for i, word in enumerate(q_words) if word in lay.title_terms(d))
+                      for d in found.tolist()], dtype=np.uint64)
+    return masks[at]
 
 
 def idf_of(index: StoredIndex, terms: Sequence[int]) -> np.ndarray:

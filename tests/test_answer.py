@@ -92,3 +92,17 @@ def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
     # "lamp until the light became automatic": automat- shares auto- with the question's automation
     keeper = rows["A keeper lived beside the lamp until the light became automatic."]
     assert keeper["prefix_coverage"] > keeper["coverage"]
+
+
+def test_title_coverage_adds_the_question_terms_the_document_title_holds(feature_rows) -> None:
+    # a question term counts only if some sentence has it: here the last one names the lighthouse
+    row = feature_rows("When was the Kessock lighthouse built?")["It was built of granite blocks in 1890."]
+    assert row["title_share"] > 0
+    assert row["title_coverage"] == pytest.approx(row["coverage"] + row["title_share"])
+
+
+def test_title_share_is_zero_when_the_title_holds_no_question_term(feature_rows) -> None:
+    rows = feature_rows("Who kept the lamp?")
+    assert rows and all(r["title_share"] == 0 and r["title_coverage"] == r["coverage"] for r in rows.values())
+
+

@@ -269,11 +269,11 @@ def test_topic_after_about_only_for_what_someone_said():
     assert topic_after_about(analyse("What was special about the bridge?", analyzer), analyzer) == frozenset()
 
 
-MUSEUMS = """Museums of Oldtown
+MUSEUMS = """A visitor's guide
 
-The museums of Oldtown are the pride of Oldtown, and Oldtown museums draw visitors from the whole region.
+Oldtown has museums: the museums of Oldtown are the pride of Oldtown, and Oldtown museums draw visitors from the whole region.
 
-Guides say the town has 14 museums, most of them small.
+Guides say the town counts 14 museums, most of them small.
 
 The mayor opened a new library in the spring.
 """
@@ -286,13 +286,14 @@ def test_count_question_quotes_a_lower_sentence_with_the_number_beside_the_asked
     assert not engine.ask("How many museums does Oldtown have?").answered
     monkeypatch.setattr(engine_module, "FALLBACK_WINDOW", window)
     a = engine.ask("How many museums does Oldtown have?")
-    assert a.answered and a.quotes[0].text.startswith("Guides say the town has 14 museums")
+    assert a.answered and a.quotes[0].text.startswith("Guides say the town counts 14 museums")
     assert a.answer == "14"
 
 
 def test_count_question_without_a_noun_is_declined_when_the_best_sentence_holds_no_number(engine_over):
-    engine = engine_over("Life of Mara Velt\n\nMara Velt is the mayor of Oldtown and Mara Velt is known for her "
-                         "long speeches.\n\nVelt said the town hall needed 3 new windows.\n")
+    engine = engine_over("Life in the town hall\n\nMara Velt is the mayor of Oldtown and Mara Velt is known for her "
+                         "long speeches about Oldtown.\n\nVelt said the town hall needed 3 new windows.\n\n"
+                         "The library opened in the spring.\n")
     a = engine.ask("How old is Mara Velt?")
     assert not a.answered and "number" in a.reason
 
