@@ -234,7 +234,7 @@ storey storeys story stories floor floors""".split())
 
 
 def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
-    """The last token of a measure with its unit: '14' -> '14 kilometres', '6 feet 2 inches' stays whole."""
+    """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles'."""
     j = last
     while (j + 1 < len(toks) and toks[j + 1].word in _UNITS and not toks[j + 1].in_question
            and text[toks[j].end:toks[j + 1].start].strip() in ("", "-")):
