@@ -220,8 +220,8 @@ class Engine:
 
     def _topic_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'What did the analyst say about insurers?': when the best sentence lacks the topic after
-        'about' and a sentence of the same passage among the best few holds it, that one comes first
-        (the speaker's name is often a sentence away from what they said)."""
+        'about' and a sentence of the same document among the best few holds it, that one comes first
+        (the speaker's name is often a sentence or a paragraph away from what they said)."""
         topic = qa.topic_after_about(q, self._analyzer)
         if not topic or len(ranked) < 2 or not topic <= self._term_ids.keys():
             return ranked  # a topic word no document has is in no sentence
@@ -229,9 +229,9 @@ class Engine:
         top = ranked[0].sentence
         if ids & selection.sentence_term_set(self._index, top):
             return ranked
-        passage = self._layout.sentence_passage[top]
+        doc = self.sentence(top).doc
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
-            if (self._layout.sentence_passage[r.sentence] == passage
+            if (self.sentence(r.sentence).doc == doc
                     and ids <= selection.sentence_term_set(self._index, r.sentence)):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked

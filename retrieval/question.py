@@ -105,8 +105,10 @@ argued warn warned believe believed feel felt""".split())
 
 def topic_after_about(q: Question, analyzer: Analyzer) -> frozenset[str]:
     """Stems of the content words after 'say about' ('What did she say about Paris?' ->
-    {'pari'}); empty unless the question asks what someone said, wrote or thought."""
-    ws = list(q.words)
+    {'pari'}); empty unless the question asks what someone said, wrote or thought. Only the first
+    question counts: a follow-up resolved as "What did she say about X? Mara Lind" carries
+    the names it borrowed after it."""
+    ws = words(q.text.split("?")[0]) if "?" in q.text else list(q.words)
     if "about" not in ws or not _SPEECH_VERBS & set(ws[:ws.index("about")]):
         return frozenset()
     after = ws[ws.index("about") + 1:]

@@ -346,3 +346,21 @@ def test_an_abbreviated_month_in_capitals_is_checked_as_a_date_not_as_a_name(eng
                          "The truce held for a year.\n")
     assert engine.ask("In Sept 1760 who negotiated a truce?").answered
     assert not engine.ask("In Oct 1760 who negotiated a truce?").answered
+
+
+def test_a_follow_up_about_what_she_said_finds_the_topic_in_the_next_paragraph(engine_over):
+    engine = engine_over(
+        "Port strike\n\nThe strike surprised Governor Mara Lind, who had been saying that Mara Lind's talks "
+        "with the unions were going well.\n\n“We negotiate, we listen, but there will be no lockout,” she said.\n\n"
+        "Dock workers walked out on Monday.\n")
+    first = engine.ask("Who is Mara Lind?")
+    a = engine.ask("What did she say about a lockout?", first.state)
+    assert a.answered and "there will be no lockout" in a.quotes[0].text
+
+
+def test_the_topic_after_about_is_the_users_own_words_not_the_names_a_follow_up_borrowed():
+    from retrieval import question as qa
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    q = qa.analyse("What did she say about an invasion? Mara Lind", analyzer)
+    assert qa.topic_after_about(q, analyzer) == {analyzer.stem("invasion")}
