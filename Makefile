@@ -39,11 +39,11 @@ index: $(STAMP)
 	$(BIN)/quoteqa index
 
 # Every test, then the seed fixture set and the blind held-out set through `quoteqa eval`, each gated
-# just under today's scores (seed: quote@1 0.889, short-answer EM 0.948, abstention accuracy 0.930;
+# just under today's scores (seed: quote@1 0.901, short-answer EM 0.948, abstention accuracy 0.930;
 # held-out: 0.667, 0.615, 0.717), so a change that loses answers fails.
 test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.88 --min-answer 0.94 --min-abstain 0.92
+	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.89 --min-answer 0.94 --min-abstain 0.92
 	$(BIN)/quoteqa eval tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs \
 		--min-quote1 0.66 --min-answer 0.61 --min-abstain 0.71
 
