@@ -166,13 +166,13 @@ class Engine:
         why = None
         doc = -1
         for pos, r in enumerate(ranked[:FALLBACK_WINDOW]):
-            text = self.sentence(r.sentence).text
-            span = answer_span(text, q, self._analyzer)
-            refusal = self._refusal(q, r.sentence, text, span, None if cosine is None else cosine[r.sentence])
+            sentence = self.sentence(r.sentence)
+            span = answer_span(sentence.text, q, self._analyzer)
+            refusal = self._refusal(q, r.sentence, sentence.text, span,
+                                    None if cosine is None else cosine[r.sentence])
             if pos == 0:
-                doc = self.sentence(r.sentence).doc
-            elif refusal is None and (self.sentence(r.sentence).doc != doc
-                                      or not self._counts_asked_noun(q, r.sentence)):
+                doc = sentence.doc
+            elif refusal is None and (sentence.doc != doc or not self._counts_asked_noun(q, r.sentence)):
                 continue  # further down: in the same document, and a count beside the noun asked about
             if refusal is None:
                 return pos, span, None
@@ -195,13 +195,14 @@ class Engine:
             if not verdict.enough:
                 return f"only {verdict.share:.0%} of the question's key words are matched", False
             return "the best sentence's meaning is far from the question's", False
-        if q.answer_type == qa.COUNT and not qa.holds_amount(words(text)):
+        ws = words(text)
+        if q.answer_type == qa.COUNT and not qa.holds_amount(ws):
             return "a number is asked for and the best sentence holds none", bool(self._counted_nouns(q))
-        if q.answer_type == qa.DATE and "when" in q.words[:2] and not qa.holds_time(words(text)):
+        if q.answer_type == qa.DATE and "when" in q.words[:2] and not qa.holds_time(ws):
             return "a time is asked for and the best sentence gives none", True
         if qa.asks_for_age(q) and span is None:
             return "an age is asked for and the best sentence gives none", True
-        if qa.asks_for_year(q) and not any(qa.is_year(w) for w in words(text)):
+        if qa.asks_for_year(q) and not any(qa.is_year(w) for w in ws):
             return "a year is asked for and the best sentence holds none", True
         if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
             return "a name is asked for and the best sentence gives none", False

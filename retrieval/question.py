@@ -170,10 +170,15 @@ def holds_time(ws: list[str]) -> bool:
                for w in ws)
 
 
+def how_word(q: Question) -> str | None:
+    """The word after 'how' ('How old is she?' -> 'old', 'For how long ...?' -> 'long'), or None."""
+    ws = list(q.words)
+    return next((b for a, b in zip(ws, ws[1:]) if a == "how"), None)
+
+
 def asks_for_age(q: Question) -> bool:
     """'How old is she?'"""
-    ws = list(q.words)
-    return any(a == "how" and b == "old" for a, b in zip(ws, ws[1:]))
+    return how_word(q) == "old"
 
 
 def is_day_of_month(ws: list[str], i: int) -> bool:

@@ -79,7 +79,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         return _age(toks, text)
     if t == qa.COUNT:
         spans = _numbers(toks, text)
-        if _MEASURES & set(q.words[:3]) and "how" in q.words[:3]:  # "how long": "twenty-two years", not "twenty-two"
+        if qa.how_word(q) in _MEASURES:  # "how long": "twenty-two years", not "twenty-two"
             spans = [(s, a, _with_unit(toks, text, b)) for s, a, b in spans]
     elif t == qa.DATE:
         spans = _dates(toks, text)
@@ -251,7 +251,7 @@ _COPULAS = frozenset("is was".split())
 
 def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
     """An age as it is written: "aged 63", "at the age of 63", "turned 39", "63 years old",
-    "a 63-year-old", and "Faulk, 63," or "Faulk was 63" when Faulk is whom the question names;
+    "a 63-year-old", and "Hale, 58," or "Hale was 58" when Hale is whom the question names;
     None when the sentence gives no age (the year or the count it holds is none). An age said
     of someone the question names beats one said of nobody in particular."""
     found = []
@@ -360,7 +360,7 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
         while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s"
                           or (toks[a - 1].word == "and" and a > 1 and toks[a - 2].capital and toks[a].capital))
                and i - a < 6 and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
-            a -= 1  # "Vell and Corran counties": two names sharing the noun
+            a -= 1  # "Kent and Essex counties": two names sharing the noun
         named = any(toks[k].capital for k in range(max(a, 1), i))
         if a < i and named and not all(toks[k].in_question or toks[k].stop for k in range(a, i)):
             out.append((1.6, a, i))

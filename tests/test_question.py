@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval import question as qa
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, words
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,6 @@ def test_acronym_is_the_analyzers_term_for_the_initials(analyzer, name, expected
     ("sent 26 people", True),
 ])
 def test_the_day_of_a_month_is_no_amount(text, expected):
-    from retrieval.text import words
     assert qa.holds_amount(words(text)) == expected
 
 
@@ -106,7 +105,6 @@ def test_the_day_of_a_month_is_no_amount(text, expected):
     ("a $40 million charge to close a plant which employs 310 people", False),
 ])
 def test_holds_time(text, expected):
-    from retrieval.text import words
     assert qa.holds_time(words(text)) == expected
 
 
