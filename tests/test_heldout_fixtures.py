@@ -1,5 +1,6 @@
-"""The blind held-out fixture set (tests/fixtures/heldout_questions.yaml over tests/fixtures/heldout/docs):
-well formed, and every expectation really in its documents. Never used to tune the engine."""
+"""The blind held-out fixture sets (tests/fixtures/heldout_questions.yaml over tests/fixtures/heldout/docs,
+tests/fixtures/heldout2_questions.yaml over tests/fixtures/heldout2/docs): well formed, and every
+expectation really in its own set's documents. Never used to tune the engine."""
 
 import re
 from pathlib import Path
@@ -9,27 +10,36 @@ import pytest
 from bot.evaluation import load_cases
 from bot.metrics import fold
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "tests" / "fixtures" / "heldout" / "docs"
-CASES = load_cases(ROOT / "tests" / "fixtures" / "heldout_questions.yaml")
-ANSWERABLE = [c for c in CASES if not c.abstain]
-LINES = [fold(line) for path in sorted(DOCS.glob("*.txt"))
-         for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+SETS = {  # name -> (questions, the documents they are asked about)
+    "heldout": (FIXTURES / "heldout_questions.yaml", FIXTURES / "heldout" / "docs"),
+    "heldout2": (FIXTURES / "heldout2_questions.yaml", FIXTURES / "heldout2" / "docs"),
+}
+CASES = {name: load_cases(questions) for name, (questions, _) in SETS.items()}
+LINES = {name: [fold(line) for path in sorted(docs.glob("*.txt"))
+                for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+         for name, (_, docs) in SETS.items()}
+ANSWERABLE = [pytest.param(name, case, id=f"{name}:{case.id}")
+              for name, cases in CASES.items() for case in cases if not case.abstain]
 
 
-def _lines_holding(piece: str) -> list[str]:
+def _lines_holding(set_name: str, piece: str) -> list[str]:
     pattern = re.compile(r"(?<!\w)" + re.escape(fold(piece)) + r"(?!\w)")
-    return [line for line in LINES if pattern.search(line)]
+    return [line for line in LINES[set_name] if pattern.search(line)]
 
 
-def test_heldout_set_has_three_documents_and_both_kinds_of_question():
-    assert len(list(DOCS.glob("*.txt"))) == 3
-    assert len(ANSWERABLE) >= 40 and len(CASES) - len(ANSWERABLE) >= 12
+@pytest.mark.parametrize("set_name", SETS)
+def test_heldout_set_has_three_documents_and_both_kinds_of_question(set_name):
+    _, docs = SETS[set_name]
+    answerable = [c for c in CASES[set_name] if not c.abstain]
+    assert len(list(docs.glob("*.txt"))) == 3
+    assert len(answerable) >= 40 and len(CASES[set_name]) - len(answerable) >= 12
 
 
-@pytest.mark.parametrize("case", ANSWERABLE, ids=lambda c: c.id)
-def test_every_expected_quote_and_answer_is_verbatim_in_the_documents(case):
-    quote_lines = [line for piece in case.quote_contains for line in _lines_holding(piece)]
+@pytest.mark.parametrize(("set_name", "case"), ANSWERABLE)
+def test_every_expected_quote_and_answer_is_verbatim_in_the_documents(set_name, case):
+    quote_lines = [line for piece in case.quote_contains for line in _lines_holding(set_name, piece)]
     assert quote_lines, f"{case.id}: no expected quote is in the documents"
     for answer in case.answers:
-        assert any(line in _lines_holding(answer) for line in quote_lines), f"{case.id}: {answer!r} not beside its quote"
+        assert any(line in _lines_holding(set_name, answer) for line in quote_lines), \
+            f"{case.id}: {answer!r} not beside its quote"
