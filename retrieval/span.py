@@ -78,9 +78,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if qa.asks_for_age(q):
         return _age(toks, text)
     if t == qa.COUNT:
-        spans = _numbers(toks, text)
-        if qa.how_word(q) in _MEASURES:  # "how long": "twenty-two years", not "twenty-two"
-            spans = [(s, a, _with_unit(toks, text, b)) for s, a, b in spans]
+        spans = _counts(toks, text, q, analyzer)
     elif t == qa.DATE:
         spans = _dates(toks, text)
         if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer
@@ -223,6 +221,27 @@ def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
             return False
         return _is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))
     return [(1.0, a, b) for a, b in _runs(toks, keep, _RANGE_JOINERS, text, ("", "-", "–"))]
+
+
+# A count's bonus against the sentence's other numbers (measured on SQuAD's answer spans, see README):
+COUNTED_NOUN = 0.5  # "22 goals" for "how many goals": the number beside the noun asked about
+WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not a bare number
+
+
+def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> list[tuple[float, int, int]]:
+    """The numbers of a sentence, scored as answers to a count or measure question."""
+    nouns = {analyzer.stem(w) for w in qa.asked_nouns(q) - {"many", "much"}}
+    measure = qa.how_word(q) in _MEASURES
+    out = []
+    for score, a, b in _numbers(toks, text):
+        if measure:  # "how long": "twenty-two years", not "twenty-two"
+            end = _with_unit(toks, text, b)
+            score += WITH_UNIT if end > b else 0.0
+            b = end
+        elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
+            score += COUNTED_NOUN
+        out.append((score, a, b))
+    return out
 
 
 _MEASURES = frozenset("long far tall high wide deep big large heavy fast".split())
