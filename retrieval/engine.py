@@ -293,7 +293,8 @@ class Engine:
         return _WORD.sub(fix, text)
 
     def _support(self, q: Question, sentence: int) -> Support:
-        """How well the sentence's passage covers the question's key terms."""
+        """How well the sentence's passage and its document's title cover the question's key terms
+        (a headline names what its article's sentences go on to call "the bridge" or "he")."""
         lay = self._layout
         p = int(lay.sentence_passage[sentence])
         lo = int(lay.passage_first[p])
@@ -301,7 +302,7 @@ class Engine:
         offsets = self._index.sentence_offsets
         ctx_ids = set(self._index.sentence_terms[offsets[lo]:offsets[hi]].tolist())
         vocab = self._index.vocab
-        ctx_terms = {vocab[i] for i in ctx_ids}
+        ctx_terms = {vocab[i] for i in ctx_ids} | lay.title_terms(int(lay.passage_doc[p]))
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         key = key_terms(q, self._analyzer)
         names = name_terms(q, self._analyzer)

@@ -364,3 +364,12 @@ def test_the_topic_after_about_is_the_users_own_words_not_the_names_a_follow_up_
     analyzer = Analyzer("english")
     q = qa.analyse("What did she say about an invasion? Mara Lind", analyzer)
     assert qa.topic_after_about(q, analyzer) == {analyzer.stem("invasion")}
+
+
+def test_the_headline_names_what_the_sentences_of_its_article_are_about(engine_over):
+    engine = engine_over("Tarnby lighthouse keeper retires after forty years\n\n"
+                         "Agnes Vell kept the light on the cape for four decades.\n\n"
+                         "She trained 12 keepers during that time, the coastguard said.\n\n"
+                         "The coastguard will run the light from a station inland.\n")
+    a = engine.ask("How many keepers did the Tarnby lighthouse keeper train?")
+    assert a.answered and a.answer == "12"
