@@ -304,6 +304,7 @@ class Engine:
         vocab = self._index.vocab
         ctx_terms = {vocab[i] for i in ctx_ids} | lay.title_terms(int(lay.passage_doc[p]))
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
+        ctx_terms |= self._whole_names(q, ctx_terms)
         key = key_terms(q, self._analyzer)
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
@@ -311,6 +312,12 @@ class Engine:
         dated = q.numbers or any(w in qa.MONTHS or w in qa.WEEKDAYS for w in q.words)
         text = " ".join(self.sentence(i).text for i in range(lo, hi)) if dated else ""  # read only when needed
         return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs, names)
+
+    def _whole_names(self, q: Question, ctx_terms: set[str]) -> set[str]:
+        """Stems of the question's names whose last word the context holds: after the first
+        mention, "Ellen Marsh" is "Ms. Marsh" or "Marsh"."""
+        stem = self._analyzer.stem
+        return {stem(w) for name in q.names if stem(name[-1]) in ctx_terms for w in name}
 
     def _about_document(self, q: Question) -> tuple[Quote, str | None] | None:
         """Author, date, publication or title, quoted from the header line the loader kept."""

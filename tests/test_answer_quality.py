@@ -373,3 +373,12 @@ def test_the_headline_names_what_the_sentences_of_its_article_are_about(engine_o
                          "The coastguard will run the light from a station inland.\n")
     a = engine.ask("How many keepers did the Tarnby lighthouse keeper train?")
     assert a.answered and a.answer == "12"
+
+
+def test_a_full_name_in_the_question_is_matched_by_the_surname_alone(engine_over):
+    engine = engine_over("Council vote on the harbour plan\n\n"
+                         "The harbour plan was put to the council by Oskar Lindqvist, its planning chief.\n\n"
+                         "Mr. Lindqvist, who had opposed both amendments, said the vote was fair.\n\n"
+                         "The plan will cost the council 3 million pounds over five years.\n")
+    a = engine.ask("Did Oskar Lindqvist support the amendments?")
+    assert a.answered and "opposed both amendments" in a.quotes[0].text
