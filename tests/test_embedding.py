@@ -114,3 +114,61 @@ def test_missing_model_package_is_a_clear_error(monkeypatch):
     monkeypatch.setattr(embedding, "MODEL_PACKAGE", "no_such_model_package_for_quoteqa")
     with pytest.raises(ModelMissingError, match="make rerank"):
         model_dir()
+
+
+# ---------------------------------------------------------------- the cross-encoder
+
+@pytest.fixture(scope="module")
+def cross() -> embedding.CrossEncoder:
+    return embedding.load_cross_encoder()
+
+
+def test_cross_encoder_reproduces_the_log_odds_of_the_training_framework(cross):
+    # PyTorch's output for these pairs with the shipped (float16) adapter, computed by the model
+    # class benchmarks/train_cross.py trains
+    pairs = [("Who designed the harbour bridge?",
+              "The harbour bridge was designed by Ingrid Holm, a Norwegian architect, in 1931."),
+             ("Who designed the harbour bridge?", "The harbour bridge reopened on Friday after eight months of repairs."),
+             ("How many cables were replaced?", "Engineers replaced 212 steel cables on the bridge.")]
+    reference = [4.872809, -2.185180, -0.397826]
+    got = [float(cross.score(q, [s])[0]) for q, s in pairs]
+    assert np.allclose(got, reference, atol=2e-3)
+
+
+def test_cross_encoder_scores_a_batch_as_it_scores_each_sentence(cross):
+    question = "Who designed the harbour bridge?"
+    sentences = ["Tiny.", "The harbour bridge was designed by Ingrid Holm, a Norwegian architect, in 1931.",
+                 "Ferries carried commuters across the harbour while the bridge was closed."]
+    alone = [float(cross.score(question, [s])[0]) for s in sentences]
+    assert np.allclose(cross.score(question, sentences), alone, atol=1e-4)
+    assert cross.score(question, []).shape == (0,)
+
+
+def test_a_pair_is_question_then_sentence_as_the_second_segment_cut_to_fit(cross):
+    ids, segments = cross.pair("Who built it?", " ".join(["word"] * 300))
+    tok = cross.encoder.tokenizer
+    question = tok.encode("Who built it?")
+    assert ids[:len(question)] == question and segments[:len(question)] == [0] * len(question)
+    assert len(ids) == embedding.PAIR_TOKENS and ids[-1] == tok.sep and set(segments[len(question):]) == {1}
+    long_question, _ = cross.pair(" ".join(["why"] * 100), "Short.")
+    assert long_question.index(tok.sep) == embedding.QUESTION_TOKENS - 1
+
+
+def test_adapter_adds_its_low_rank_delta_and_replaces_named_tensors(tmp_path):
+    folder = model_dir()
+    base = read_safetensors(folder / "model.safetensors")
+    name = "encoder.layer.0.attention.output.dense"
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(2, 384)).astype(np.float32), rng.normal(size=(384, 2)).astype(np.float32)
+    bias = np.full(384, 0.5, np.float32)
+    adapted = embedding.Encoder(folder, {name + ".lora_A": a, name + ".lora_B": b, name + ".lora_scale": np.array(3.0),
+                                         name + ".bias": bias})
+    expected = base[name + ".weight"].astype(np.float32) + 3.0 * (b @ a)
+    assert np.allclose(adapted.layers[0].attn_out, expected.T, atol=1e-5)
+    assert np.array_equal(adapted.layers[0].attn_out_bias, bias)
+
+
+def test_no_segment_ids_means_segment_zero(encoder):
+    ids = np.array([encoder.tokenizer.encode("segments default to zero")])
+    mask = np.ones(ids.shape, np.float32)
+    assert np.allclose(encoder.forward(ids, mask), encoder.forward(ids, mask, np.zeros_like(ids)), atol=1e-6)

@@ -17,6 +17,7 @@ from config import load_settings
 from config.settings import ConfigError
 from retrieval import Engine, semantic
 from retrieval.abstain import Support
+from retrieval.question import analyse
 from retrieval.semantic import FILE_STEM, Semantic, build_folder, cosine_terms
 
 BRIDGE = """The Harbour Crossing
@@ -194,3 +195,33 @@ def test_a_refresh_embeds_only_the_sentences_it_has_not_seen(bridge, settings_fo
     for i in range(first.stats["sentences"]):
         j = old[first.sentence(i).text]
         assert np.array_equal(second._semantic.vectors[j], first._semantic.vectors[i])
+
+
+FERRY = """Ferry service returns
+
+The ferry service between the two islands returned on Monday after a winter break. The ferry service was praised by the islanders, who said the ferry service mattered more than the ferry timetable.
+
+Captain Rosa Lind steered the first boat across the strait. She has worked on the route for nine years.
+"""
+
+
+def test_the_cross_encoder_reorders_the_best_candidates_by_score_plus_its_log_odds(make_docs, settings_for):
+    engine = Engine.open(settings_for(make_docs({"ferry.txt": FERRY}), reranker="minilm"))
+    sem = engine._semantic
+    assert sem.cross is not None  # the reranker reads the best candidates with the question
+    question = "Who steered the ferry service's first boat?"
+    q = analyse(question, engine._analyzer)
+    ids = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
+
+    def rank(semantic_: Semantic):
+        return semantic_.rank(engine._index, engine._layout, ids, q, engine._ranker, [], question,
+                              lambda s: engine._support(q, s)).ranked
+
+    plain = rank(Semantic(sem.vectors, sem.encoder))
+    read = rank(sem)
+    head = plain[:semantic.CROSS_CANDIDATES]
+    logits = sem.cross.score(question, [engine.sentence(r.sentence).text for r in head])
+    expected = [r.sentence for _, r in sorted(zip((r.score + semantic.CROSS_WEIGHT * x for r, x in zip(head, logits)),
+                                                  head), key=lambda p: (-p[0], p[1].sentence))]
+    assert [r.sentence for r in read[:len(head)]] == expected != [r.sentence for r in head]  # it did reorder
+    assert [r.sentence for r in read[len(head):]] == [r.sentence for r in plain[len(head):]]
