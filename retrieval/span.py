@@ -34,7 +34,9 @@ GENERIC_LENGTH = 0.02
 AFTER_LAST = 0.6
 BETWEEN = 0.1
 PERSON_BEFORE = -0.3  # a "who" answer is usually the subject, before the question's verb
-FOCUS_NAME = 0.2  # names as answers to "which <noun>" questions, against the generic stretch
+FOCUS_NAME = 0.2
+LOCATED = 0.3  # a name after "at", "in", "near" for a "where" question
+LOWER_PLACE = 0.8  # "at the harbour": a place in lower case, below a name  # names as answers to "which <noun>" questions, against the generic stretch
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
                 return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t)
+        if t == qa.PLACE:
+            spans = _located(toks, text, spans)
     elif t == qa.REASON:
         spans = _reason(toks, text)
     if not spans and t not in (qa.YES_NO, qa.COUNT):
@@ -337,6 +341,31 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
         out.append((score, a, b))
+    return out
+
+
+_LOCATIVE = frozenset("at in near inside outside from across along beside".split())
+_ARTICLES = frozenset("the a an".split())
+
+
+def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -> list[tuple[float, int, int]]:
+    """Answers to "where": a name right after "at", "in", "near" ... gains; where no name follows
+    one, the place it introduces in lower case ("at the harbour") is a candidate too."""
+    def after_locative(a: int) -> bool:
+        return a > 0 and toks[a - 1].word in _LOCATIVE and text[toks[a - 1].end:toks[a].start].strip() == ""
+
+    out = [(score + LOCATED if after_locative(a) else score, a, b) for score, a, b in names]
+    for i, t in enumerate(toks[:-1]):
+        if t.word not in _LOCATIVE:
+            continue
+        a = i + 1
+        b = a + 1 if toks[a].word in _ARTICLES else a
+        while (b < len(toks) and not toks[b].stop and not toks[b].capital and not toks[b].in_question
+               and not toks[b].word[0].isdigit() and b - a < 3 and text[toks[b - 1].end:toks[b].start].strip() == ""):
+            b += 1
+        named_next = b + 1 < len(toks) and toks[b].word == "of" and toks[b + 1].capital  # "the town of Hale"
+        if b > a + (toks[a].word in _ARTICLES) and not named_next:
+            out.append((LOWER_PLACE, a, b - 1))
     return out
 
 

@@ -134,3 +134,12 @@ def test_two_names_sharing_the_asked_noun_are_one_answer(analyzer):
     assert short("Which counties are under a state of emergency?",
                  "The governor declared a state of emergency for Vell and Corran counties on Monday.",
                  analyzer) == "Vell and Corran counties"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Where did the parade start?", "The parade started at the old harbour at noon on Monday.", "the old harbour"),
+    ("Where will the factory be built?", "The firm will build the factory in the port town of Skelmouth.", "Skelmouth"),
+    ("Where was the final played?", "Hale United won the final, played at Marlow Park on Saturday.", "Marlow Park"),
+])
+def test_a_where_answer_is_the_place_after_at_or_in(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
