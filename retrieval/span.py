@@ -34,9 +34,9 @@ GENERIC_LENGTH = 0.02
 AFTER_LAST = 0.6
 BETWEEN = 0.1
 PERSON_BEFORE = -0.3  # a "who" answer is usually the subject, before the question's verb
-FOCUS_NAME = 0.2
+FOCUS_NAME = 0.2  # names as answers to "which <noun>" questions, against the generic stretch
 LOCATED = 0.3  # a name after "at", "in", "near" for a "where" question
-LOWER_PLACE = 0.8  # "at the harbour": a place in lower case, below a name  # names as answers to "which <noun>" questions, against the generic stretch
+LOWER_PLACE = 0.8  # "at the harbour": a place in lower case, below a name
 
 
 @dataclass(frozen=True)
