@@ -18,6 +18,7 @@ import re
 import string
 import struct
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -355,10 +356,14 @@ class CrossEncoder:
     whether the sentence answers the question. `score` -> one log-odds per sentence."""
 
     def __init__(self, folder: Path, adapter_path: Path = CROSS_ADAPTER) -> None:
-        with np.load(adapter_path, allow_pickle=False) as z:
-            adapter = {name: z[name] for name in z.files}
-        self.head = adapter.pop("head.weight").astype(np.float32).reshape(-1)
-        self.bias = float(adapter.pop("head.bias").reshape(-1)[0])
+        try:
+            with np.load(adapter_path, allow_pickle=False) as z:
+                adapter = {name: z[name] for name in z.files}
+            self.head = adapter.pop("head.weight").astype(np.float32).reshape(-1)
+            self.bias = float(adapter.pop("head.bias").reshape(-1)[0])
+        except (OSError, ValueError, KeyError, zipfile.BadZipFile) as e:
+            raise ModelMissingError(f"the cross-encoder adapter {adapter_path} is missing or damaged ({e!r}); "
+                                    f"reinstall quoteqa, or set reranker = \"none\"") from None
         self.encoder = Encoder(folder, adapter)
 
     def pair(self, question: str, sentence: str) -> tuple[list[int], list[int]]:

@@ -172,3 +172,15 @@ def test_no_segment_ids_means_segment_zero(encoder):
     ids = np.array([encoder.tokenizer.encode("segments default to zero")])
     mask = np.ones(ids.shape, np.float32)
     assert np.allclose(encoder.forward(ids, mask), encoder.forward(ids, mask, np.zeros_like(ids)), atol=1e-6)
+
+
+def test_a_missing_or_damaged_adapter_is_a_clear_error(tmp_path):
+    damaged = tmp_path / "cross_encoder.npz"
+    damaged.write_bytes(b"not a zip file")
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(embedding.CROSS_ADAPTER.read_bytes()[:5000])
+    headless = tmp_path / "headless.npz"
+    np.savez(headless, x=np.zeros(3))
+    for path in (tmp_path / "absent.npz", damaged, truncated, headless):
+        with pytest.raises(ModelMissingError, match="reranker = \"none\""):
+            embedding.CrossEncoder(model_dir(), path)
