@@ -1,6 +1,6 @@
 """The blind held-out fixture sets (tests/fixtures/heldout_questions.yaml over tests/fixtures/heldout/docs,
 tests/fixtures/heldout2_questions.yaml over tests/fixtures/heldout2/docs, tests/fixtures/heldout3_questions.yaml
-over tests/fixtures/heldout3/docs): well formed, and every expectation really in its own set's documents.
+over tests/fixtures/heldout3/docs, tests/fixtures/heldout4_questions.yaml over tests/fixtures/heldout4/docs): well formed, and every expectation really in its own set's documents.
 Never used to tune the engine."""
 
 import re
@@ -16,6 +16,7 @@ SETS = {  # name -> (questions, the documents they are asked about)
     "heldout": (FIXTURES / "heldout_questions.yaml", FIXTURES / "heldout" / "docs"),
     "heldout2": (FIXTURES / "heldout2_questions.yaml", FIXTURES / "heldout2" / "docs"),
     "heldout3": (FIXTURES / "heldout3_questions.yaml", FIXTURES / "heldout3" / "docs"),
+    "heldout4": (FIXTURES / "heldout4_questions.yaml", FIXTURES / "heldout4" / "docs"),
 }
 CASES = {name: load_cases(questions) for name, (questions, _) in SETS.items()}
 LINES = {name: [fold(line) for path in sorted(docs.glob("*.txt"))
