@@ -4,10 +4,11 @@ linear ranking over a few features of each candidate (vectorised over all candid
 Features (all cheap, computed from term ids in order plus per-token flags):
   sentence and passage BM25 (each scaled to the best candidate), share of the question's idf weight
   matched by the sentence, by the sentence with its neighbours, by each neighbour and by its passage,
-  by the sentence with its document's title (the subject a sentence leaves to the title: "He was born
-  in ..." in an article named after him), by the sentence counting words that share a question term's first letters ("invasion" for
-  "invade", which the stemmer keeps apart), question term pairs found next to each other (phrases) and the longest run of question terms, how
-  tightly the matches sit, where the sentence sits in its passage, and whether the sentence holds a
+  by the sentence with its document's title (the subject a sentence leaves to the title: "He was
+  born in ..." in an article named after him), by the sentence counting words that share a question
+  term's first letters ("invasion" for "invade", which the stemmer keeps apart), question term pairs
+  found next to each other (phrases) and the longest run of question terms, how tightly the matches
+  sit, where the sentence sits in its passage, and whether the sentence holds a
   token of the wanted answer type (a number for "how many", a date for "when", a new name for "who")
   that is not a question word.
 """

@@ -197,7 +197,8 @@ class Engine:
             return "the best sentence's meaning is far from the question's", False
         ws = words(text)
         if q.answer_type == qa.COUNT and not qa.holds_amount(ws):
-            return "a number is asked for and the best sentence holds none", bool(self._counted_nouns(q))
+            counted = bool(qa.counted_nouns(q, self._analyzer))
+            return "a number is asked for and the best sentence holds none", counted
         if q.answer_type == qa.DATE and "when" in q.words[:2] and not qa.holds_time(ws):
             return "a time is asked for and the best sentence gives none", True
         if qa.asks_for_age(q) and span is None:
@@ -208,15 +209,9 @@ class Engine:
             return "a name is asked for and the best sentence gives none", False
         return None
 
-    def _counted_nouns(self, q: Question) -> frozenset[str]:
-        """Stems of the nouns a count question asks about: 'how many museums ...' -> {'museum'}."""
-        if q.answer_type != qa.COUNT:
-            return frozenset()
-        return frozenset(self._analyzer.stem(w) for w in qa.asked_nouns(q) - {"many", "much"})
-
     def _counts_asked_noun(self, q: Question, sentence: int) -> bool:
         """For a count question with a noun, whether the sentence has that noun; True for others."""
-        nouns = self._counted_nouns(q)
+        nouns = qa.counted_nouns(q, self._analyzer)
         return not nouns or bool(nouns & {self._analyzer.stem(w) for w in self._words_and_numbers(sentence) if w})
 
     def _topic_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:

@@ -146,6 +146,13 @@ def asks_for_name(q: Question) -> bool:
     return bool(asked & {"name", "names"}) and bool(asked & _PERSON_NOUNS)
 
 
+def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:
+    """Stems of the nouns a count question asks about: 'how many museums ...' -> {'museum'}."""
+    if q.answer_type != COUNT:
+        return frozenset()
+    return frozenset(analyzer.stem(w) for w in asked_nouns(q) - {"many", "much"})
+
+
 def asks_for_year(q: Question) -> bool:
     """'In what year ...?', 'Which year ...?': the answer is a year, nothing else will do."""
     return q.answer_type == DATE and bool(asked_nouns(q) & {"year", "years"})

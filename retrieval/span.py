@@ -234,7 +234,7 @@ WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not
 
 def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> list[tuple[float, int, int]]:
     """The numbers of a sentence, scored as answers to a count or measure question."""
-    nouns = {analyzer.stem(w) for w in qa.asked_nouns(q) - {"many", "much"}}
+    nouns = qa.counted_nouns(q, analyzer)
     measure = qa.how_word(q) in _MEASURES
     out = []
     for score, a, b in _numbers(toks, text):

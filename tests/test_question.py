@@ -116,3 +116,12 @@ def test_holds_time(text, expected):
 ])
 def test_a_leading_when_clause_is_not_the_question_word(analyzer, text, expected):
     assert qa.analyse(text, analyzer).answer_type == expected
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("How many museums opened this year?", {"museum"}),
+    ("How many were extradited?", set()),
+    ("When did the museums open?", set()),  # not a count
+])
+def test_counted_nouns_are_the_stems_a_count_asks_about(analyzer, question, expected):
+    assert qa.counted_nouns(qa.analyse(question, analyzer), analyzer) == expected
