@@ -301,9 +301,17 @@ def _about_document(ws: list[str], terms: list[str]) -> str | None:
     return None
 
 
+# Question words typed with their "is" and no apostrophe ("whats the name of ...").
+_RUN_TOGETHER = {w + "s": (w, "is") for w in ("what", "who", "where", "when", "how", "why", "which")}
+
+
 def analyse(text: str, analyzer: Analyzer) -> Question:
     ws = words(text)
     terms = analyzer.terms(text)
+    if ws and ws[0] in _RUN_TOGETHER:
+        run_together = analyzer.stem(ws[0])
+        terms = [t for t in terms if t != run_together]
+        ws = [*_RUN_TOGETHER[ws[0]], *ws[1:]]
     numbers = []
     for w in ws:
         value = number_value(w)

@@ -25,6 +25,9 @@ towards upon within without via per like amid throughout""".split())
 # Words that qualify what a yes/no question asks about ("not common", "very rare").
 _DEGREE = frozenset("not never no very more less most least too quite fairly rather hardly barely".split())
 _REASON_CUES = ("because", "due", "since", "so", "to", "in order")
+# Titles written before a name, with or without a full stop ("Dr. Ann Lee", "Prof Ian Roe").
+_TITLES = frozenset("mr mrs ms dr prof sir dame lord lady st gen col lt capt sgt maj adm gov sen rep rev fr cllr".split())
+_CURRENCY = "£$€¥₹"
 _MAX_GENERIC = 7  # tokens in a generic (what/which) answer
 # Scoring weights, set by hand against SQuAD's answer spans (see README): distance to the question's words
 # costs DISTANCE per token, a little more when the answer would come before them.
@@ -101,7 +104,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if not spans:
         return None
     best = max(spans, key=lambda s: (s[0] - _distance(s[1], s[2], anchors, t), -s[1]))
-    return toks[best[1]].start, _end_char(text, toks[best[2]])
+    return _start_char(text, toks[best[1]]), _end_char(text, toks[best[2]])
 
 
 def is_proper_name(text: str, span: tuple[int, int]) -> bool:
@@ -109,6 +112,14 @@ def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     Nations" is a place or body, not what "the name of the judge" asks for)."""
     before = text[:span[0]].split()
     return text[span[0]:span[0] + 1].isupper() and (not before or before[-1].lower() not in ("the", "a", "an"))
+
+
+def _start_char(text: str, tok: _Tok) -> int:
+    """Keep a currency sign written before a number ("£46,300", not "46,300")."""
+    start = tok.start
+    if tok.word[:1].isdigit() and start > 0 and text[start - 1] in _CURRENCY:
+        start -= 1
+    return start
 
 
 def _end_char(text: str, tok: _Tok) -> int:
@@ -188,10 +199,13 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
     return None
 
 
-def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tuple[str, ...] = ("",)) -> list[tuple[int, int]]:
-    """Maximal stretches of kept tokens, joined by small words, never across punctuation."""
+def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tuple[str, ...] = ("",),
+          titled: bool = False) -> list[tuple[int, int]]:
+    """Maximal stretches of kept tokens, joined by small words, never across punctuation (but for
+    the full stop after a title when `titled`: "Dr. Ann Lee")."""
     def joined(a: int, b: int) -> bool:
-        return text[toks[a].end:toks[b].start].strip() in gaps
+        gap = text[toks[a].end:toks[b].start].strip()
+        return gap in gaps or (titled and gap == "." and toks[a].word in _TITLES)
 
     runs, i = [], 0
     while i < len(toks):
@@ -326,7 +340,8 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) -> list[tuple[float, int, int]]:
     out = []
-    for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text):
+    for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
+                      ("", "-", "–"), titled=True):  # "Osei-Brandt", "Dr. Ann Lee"
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
         while b >= a and (toks[b].in_question or toks[b].stop):

@@ -125,3 +125,11 @@ def test_a_leading_when_clause_is_not_the_question_word(analyzer, text, expected
 ])
 def test_counted_nouns_are_the_stems_a_count_asks_about(analyzer, question, expected):
     assert qa.counted_nouns(qa.analyse(question, analyzer), analyzer) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Whats the name of the mayor?", qa.PERSON), ("wheres the plant", qa.PLACE), ("whens the vote", qa.DATE)])
+def test_question_word_run_together_with_is(analyzer, text, expected):
+    q = qa.analyse(text, analyzer)
+    assert q.answer_type == expected
+    assert q.words[1] == "is" and not any(t.startswith(q.words[0] + "s") for t in q.terms)

@@ -34,6 +34,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
     ("Is this the first or the second flood this year?", "The flood is the second this year.", "second"),
+    ("How much did the council pay for the land?", "The council paid £38,000 for the land in June.", "£38,000"),
+    ("How much will the new wing cost?", "The new wing will cost €4.5 million, the board said.", "€4.5 million"),
+    ("Who chairs the harbour board?",
+     "The harbour board's chair, Ada Lowe-Ferris, opposed the plan.", "Ada Lowe-Ferris"),
+    ("Who led the survey of the reef?", "The survey of the reef was led by Dr. Ines Marr.", "Dr. Ines Marr"),
+    ("Whats the name of the ferry's captain?", "The ferry's captain, Ola Brant, was praised.", "Ola Brant"),
 ])
 def test_span_by_answer_type(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
