@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from dataclasses import dataclass
 from functools import lru_cache
 
 from config import Settings
@@ -29,6 +30,16 @@ SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
 _WORD = re.compile(r"[^\W\d_]{4,}")
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str  # as asked, whitespace collapsed
+    resolved: str  # after follow-up resolution and spelling
+    skip_previous: bool  # "what else ...": not the sentence already given
+    q: Question
+    terms: tuple[int, ...]  # index term ids the ranking scores
+    names: tuple[tuple[int, ...], ...]  # term ids of each multiword name
 
 
 class Engine:
@@ -94,11 +105,8 @@ class Engine:
         """Answer one question of a chat. The returned Answer carries the chat's next state."""
         state = state or ChatState()
         k = k or self.settings.max_quotes
-        question = " ".join(question.split())
-        resolved, skip_previous = resolve(question, state, self.settings.language)
-        follow_up = resolved != question
-        resolved = self._spell(resolved)
-        q = analyse(resolved, self._analyzer)
+        query = self.query(question, state)
+        question, resolved, skip_previous, q = query.question, query.resolved, query.skip_previous, query.q
         turn = {"question": question, "resolved": resolved, "terms": list(q.terms),
                 "names": [" ".join(n) for n in q.names]}
 
@@ -112,7 +120,7 @@ class Engine:
                 turn["quotes"] = []
                 return Answer(question, answered=True, quotes=(quote,), answer=short,
                               resolved_question=resolved, state=state.add(turn))
-        ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
+        ids, names = list(query.terms), [list(n) for n in query.names]
         if not ids and self._semantic is None:
             return declined("no word of the question occurs in the documents")
         previous = (state.last.get("quotes") or [None])[0] if state.last else None
@@ -123,10 +131,6 @@ class Engine:
                 turn["quotes"] = [x.sentence for x in quotes]
                 return Answer(question, answered=True, quotes=quotes, resolved_question=resolved,
                               state=state.add(turn))
-        if follow_up:  # its own words count twice against the borrowed ones
-            ids += [self._term_ids[t] for t in self._analyzer.terms(self._spell(question)) if t in self._term_ids]
-        names = [[self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids]
-                 for n in q.names]
         if self._semantic is None:
             ranked = selection.rank_sentences(self._index, self._layout, ids, q, self._ranker, names)
         else:
@@ -153,6 +157,22 @@ class Engine:
             turn["names"] = turn["names"] + [short]
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
+
+    def query(self, question: str, state: ChatState) -> Query:
+        """The question as the ranking reads it: resolved against the chat's last turn, spelled
+        against the documents' words, analysed, and as index term ids (a follow-up's own words count
+        twice against the borrowed ones)."""
+        question = " ".join(question.split())
+        resolved, skip_previous = resolve(question, state, self.settings.language)
+        follow_up = resolved != question
+        resolved = self._spell(resolved)
+        q = analyse(resolved, self._analyzer)
+        ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
+        if follow_up:
+            ids += [self._term_ids[t] for t in self._analyzer.terms(self._spell(question)) if t in self._term_ids]
+        names = tuple(tuple(self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids)
+                      for n in q.names)
+        return Query(question, resolved, skip_previous, q, tuple(ids), names)
 
     def _pick(self, q: Question, ranked: list[selection.Ranked], cosine: dict[int, float] | None
               ) -> tuple[int, tuple[int, int] | None, str | None]:
@@ -321,7 +341,8 @@ class Engine:
             return None
         doc = docs[0]
         if len(docs) > 1:
-            others = [t for t in q.terms if t in self._term_ids]
+            topic = self._analyzer.terms(" ".join(qa.document_topic(q)))
+            others = [t for t in topic if t in self._term_ids]
             ranked = selection.rank_sentences(self._index, self._layout, [self._term_ids[t] for t in others], q,
                                               self._ranker) if others else []
             if ranked:

@@ -280,6 +280,19 @@ def _names(text: str) -> tuple[tuple[str, ...], ...]:
     return tuple(out)
 
 
+# The words that make a question one about the document ("which paper published the article?").
+_ABOUT_WORDS = _DOC_NOUNS | frozenset("""when date day published publish publishes written wrote posted dated
+appear appeared ran carried printed author authors reporter reporters byline writer writers headline title
+called named newspaper paper publication publisher magazine outlet site website which what who""".split())
+
+
+def document_topic(q: Question) -> list[str]:
+    """The words of a question about the document that say which document ("when was the article
+    about the comet published?" -> ['comet']); empty when it names none."""
+    return [w for w in q.words if w not in _ABOUT_WORDS and w not in _STOP_AFTER and w not in _SKIPPED_AFTER_WH
+            and w not in AUXILIARIES and len(w) > 1]
+
+
 def _about_document(ws: list[str], terms: list[str]) -> str | None:
     """'Who wrote the article?' -> 'author'; only when the question names the document and little else."""
     doc_noun = any(w in _DOC_NOUNS for w in ws)

@@ -121,6 +121,28 @@ def test_questions_about_the_document_quote_its_header(engine, question, quoted,
     assert quoted in ARTICLE
 
 
+OTHER_ARTICLE = """Comet spotted by a student
+- The Fellside Times
+- September 18
+By Ada Brook
+
+A student spotted a new comet on Tuesday, the observatory said, and the article about it was published widely.
+"""
+
+
+@pytest.mark.parametrize("question, quoted", [
+    ("When was the article about the comet published?", "September 18"),
+    ("When was the article about the bridge published?", "March 3"),
+    ("Which newspaper published the story about the comet?", "The Fellside Times"),
+    ("Which paper ran the article about the harbour bridge?", "The Coastal Gazette"),
+])
+def test_in_a_folder_of_articles_the_question_picks_the_document_by_its_topic(
+        make_docs, settings_for, question, quoted):
+    engine = Engine.open(settings_for(make_docs({"a_bridge.txt": ARTICLE, "b_comet.txt": OTHER_ARTICLE})))
+    a = engine.ask(question)
+    assert a.answered and a.quotes[0].text == quoted and a.quotes[0].paragraph == 0
+
+
 def test_reason_question_prefers_the_sentence_with_because(engine):
     a = engine.ask("Why did the works take too long?")
     assert "because the cables arrived late" in a.quotes[0].text
