@@ -190,10 +190,14 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
             if not after.startswith(","):
                 continue
             start = text.index(",", end) + 1
-            while start < len(text) and text[start] == " ":
-                start += 1
-            stop = min([j for j in (text.find(",", start), text.find(".", start), text.find(";", start))
-                        if j > start] or [len(text)])
+            while True:
+                while start < len(text) and text[start] == " ":
+                    start += 1
+                stop = min([j for j in (text.find(",", start), text.find(".", start), text.find(";", start))
+                            if j > start] or [len(text)])
+                if not (text[start:stop].isdigit() and text[stop:stop + 1] == ","):
+                    break
+                start = stop + 1  # "Hamid Qureshi, 55, the council's ...": past the age
             if stop - start >= 3:
                 return start, stop
     return None
@@ -271,14 +275,23 @@ storey storeys story stories floor floors""".split())
 
 
 def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
-    """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles'."""
+    """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles',
+    '6' -> '6 hours and 40 minutes'."""
     j = last
     while (j + 1 < len(toks) and toks[j + 1].word in _UNITS and not toks[j + 1].in_question
            and text[toks[j].end:toks[j + 1].start].strip() in ("", "-")):
         j += 1
         if toks[j].word not in ("square", "cubic", "nautical"):
             break
+    if (j > last and j + 3 < len(toks) and toks[j + 1].word == "and" and _is_number(toks[j + 2])
+            and toks[j + 3].word in _UNITS and _adjacent(toks, text, j, j + 3)):
+        return _with_unit(toks, text, j + 2)
     return j
+
+
+def _adjacent(toks: list[_Tok], text: str, first: int, last: int) -> bool:
+    """Whether tokens first..last follow one another with nothing but spaces between them."""
+    return all(not text[toks[k].end:toks[k + 1].start].strip() for k in range(first, last))
 
 
 _AGE_BEFORE = frozenset("age aged turned turning".split())

@@ -39,6 +39,11 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who chairs the harbour board?",
      "The harbour board's chair, Ada Lowe-Ferris, opposed the plan.", "Ada Lowe-Ferris"),
     ("Who led the survey of the reef?", "The survey of the reef was led by Dr. Ines Marr.", "Dr. Ines Marr"),
+    ("How long did patients wait on average?",
+     "Patients waited an average of six hours and 40 minutes to be seen.", "six hours and 40 minutes"),
+    ("How long did the crossing take?", "The crossing took 3 hours, and 40 people were sick.", "3 hours"),
+    ("Who is Ada Lowe?", "\"It works,\" said Ada Lowe, 56, the company's managing director.",
+     "the company's managing director"),
     ("Whats the name of the ferry's captain?", "The ferry's captain, Ola Brant, was praised.", "Ola Brant"),
 ])
 def test_span_by_answer_type(analyzer, question, sentence, expected):
