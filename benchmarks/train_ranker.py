@@ -12,7 +12,14 @@ the first penalty given (default 0.01); with --write it stores those weights in
 retrieval/data/ranker.json. Never trained on the seed article. After changing answer.FEATURES,
 write a zero placeholder ranker.json first (the engine checks the number of weights when it opens).
 
-    .venv/bin/python benchmarks/train_ranker.py [--squad FILE] [--write] [PENALTY ...]
+--news-weight W adds the answerable questions of the news training sets (benchmarks/news/train*/,
+each asked as `quoteqa eval` asks it, follow-ups after their earlier questions), each weighing W
+SQuAD questions, and also scores the news sets in three folds (sets k, k + 3 held out in turn, the
+fit on SQuAD and the other news sets). On 2026-12-04 no weight helped the news sets themselves
+(held-out news hit@1 0.612 / 0.601 / 0.593 for W = 0 / 2 / 10, SQuAD 0.764 / 0.763 / 0.753), so
+the shipped weights use W = 0: SQuAD alone.
+
+    .venv/bin/python benchmarks/train_ranker.py [--squad FILE] [--write] [--news-weight W ...] [PENALTY ...]
 """
 
 from __future__ import annotations
@@ -27,14 +34,19 @@ import numpy as np
 from scipy.optimize import minimize
 
 from bot import metrics
+from bot.evaluation import load_cases
 from config import Settings
 from retrieval import Engine
+from retrieval.models import ChatState
 from retrieval import answer as sel
 from retrieval.question import analyse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQUAD = ROOT.parent / "shared" / "benchmarks" / "squad" / "dev-v1.1.json"
 RANKER = ROOT / "retrieval" / "data" / "ranker.json"
+NEWS = ROOT / "benchmarks" / "news"
+NEWS_WEIGHT = 0.0  # what one news question weighs in the fit against one SQuAD question
+NEWS_FOLDS = 3  # news sets k, k + 3, ... are scored by a fit on the others
 PENALTY = 0.01  # L2 on standardised columns; held-out hit@1 0.759 / 0.761 / 0.759 for 0.003 / 0.01 / 0.03
 
 
@@ -54,32 +66,68 @@ def write_docs(squad: Path, folder: Path) -> list[tuple[int, str, list[str]]]:
 def feature_rows(engine: Engine, questions):
     """(article, features, labels, candidates) per question that has candidates."""
     index, analyzer, term_ids = engine._index, engine._analyzer, engine._term_ids
-    texts = index.corpus.sentences
     rows = []
     for article, question, golds in questions:
         terms = [term_ids[t] for t in analyzer.terms(question) if t in term_ids]
-        if not terms:
-            continue
         q = analyse(question, analyzer)
         names = [[term_ids[t] for t in analyzer.terms(" ".join(n)) if t in term_ids] for n in q.names]
-        cands, s_norm, p_norm = sel.candidates(index, engine._layout, terms)
-        if len(cands) == 0:
-            continue
-        X = sel.features(index, engine._layout, q, terms, sel.idf_of(index, terms), cands, s_norm, p_norm,
-                         name_terms=names)
-        y = np.array([metrics.contains_any(texts[s].text, golds) for s in cands.tolist()])
-        rows.append((article, X, y, cands))
+        row = _row(engine, q, terms, names, golds)
+        if row is not None:
+            rows.append((article, *row))
     return rows
 
 
-def fit(rows, penalty: float = PENALTY) -> tuple[np.ndarray, float]:
-    """Weights over expand(features) minimising the mean over questions of -log(softmax mass on the
-    gold sentences) + penalty * |w|^2, on standardised columns (float32 to halve the memory)."""
-    lists = []
-    for _, X, y, _ in rows:
-        keep = X[:, sel.FEATURES.index("coverage")] > 0
-        if y[keep].any() and keep.sum() > 1:
-            lists.append((sel.expand(X[keep]).astype(np.float32), y[keep]))
+def _row(engine: Engine, q, terms, names, golds):
+    """(features, labels, candidates) of one question, or None when it has no candidate."""
+    index = engine._index
+    if not terms:
+        return None
+    cands, s_norm, p_norm = sel.candidates(index, engine._layout, terms)
+    if len(cands) == 0:
+        return None
+    X = sel.features(index, engine._layout, q, terms, sel.idf_of(index, terms), cands, s_norm, p_norm,
+                     name_terms=names)
+    texts = index.corpus.sentences
+    y = np.array([metrics.contains_any(texts[s].text, golds) for s in cands.tolist()])
+    return X, y, cands
+
+
+def news_sets(root: Path = NEWS) -> list[tuple[str, Path, list]]:
+    """(name, documents folder, cases) of each news training set under benchmarks/news/."""
+    return [(folder.name, folder / "docs", load_cases(folder / "questions.yaml"))
+            for folder in sorted(root.glob("train*")) if (folder / "questions.yaml").exists()]
+
+
+def news_rows(name: str, docs: Path, cases, cache: Path):
+    """Rows of one news set's answerable questions, each asked as quoteqa eval asks it: the earlier
+    questions of its chat first, so that a follow-up is ranked as the engine resolves it."""
+    engine = Engine.open(Settings(docs_dir=docs, cache_dir=cache / name))
+    rows = []
+    for case in cases:
+        if case.abstain:
+            continue
+        state = ChatState()
+        for earlier in case.before:
+            state = engine.ask(earlier, state).state
+        query = engine.query(case.question, state)
+        row = _row(engine, query.q, list(query.terms), [list(n) for n in query.names], case.quote_contains)
+        if row is not None:
+            rows.append((name, *row))
+    return rows
+
+
+def fit(rows, penalty: float = PENALTY, news_rows=(), news_weight: float = 0.0) -> tuple[np.ndarray, float]:
+    """Weights over expand(features) minimising the weighted mean over questions of -log(softmax
+    mass on the gold sentences) + penalty * |w|^2, on standardised columns (float32 to halve the
+    memory). Each news question weighs `news_weight` SQuAD questions."""
+    lists, weights = [], []
+    for rows_, weight in ((rows, 1.0), (news_rows, news_weight)):
+        for _, X, y, _ in rows_:
+            keep = X[:, sel.FEATURES.index("coverage")] > 0
+            if weight > 0 and y[keep].any() and keep.sum() > 1:
+                lists.append((sel.expand(X[keep]).astype(np.float32), y[keep]))
+                weights.append(weight)
+    q_weight = np.array(weights) / np.sum(weights)
     Z = np.vstack([z for z, _ in lists])
     gold = np.concatenate([y for _, y in lists])
     sizes = np.array([len(y) for _, y in lists])
@@ -97,9 +145,9 @@ def fit(rows, penalty: float = PENALTY) -> tuple[np.ndarray, float]:
         e_all = np.exp(s - top[group])
         e_gold = np.where(gold, np.exp(s - gold_top[group]), 0.0)
         all_sum, gold_sum = np.add.reduceat(e_all, starts), np.add.reduceat(e_gold, starts)
-        loss = np.mean(top + np.log(all_sum) - gold_top - np.log(gold_sum)) + penalty * w @ w
-        residual = e_all / all_sum[group] - e_gold / gold_sum[group]
-        grad = (Z.T @ residual.astype(np.float32)).astype(np.float64) / len(lists) + 2 * penalty * w
+        loss = q_weight @ (top + np.log(all_sum) - gold_top - np.log(gold_sum)) + penalty * w @ w
+        residual = (e_all / all_sum[group] - e_gold / gold_sum[group]) * q_weight[group]
+        grad = (Z.T @ residual.astype(np.float32)).astype(np.float64) + 2 * penalty * w
         return float(loss), grad
 
     w = minimize(loss_and_gradient, np.zeros(Z.shape[1]), jac=True, method="L-BFGS-B",
@@ -123,6 +171,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--squad", type=Path, default=DEFAULT_SQUAD)
     parser.add_argument("--write", action="store_true", help="store the all-articles fit in ranker.json")
+    parser.add_argument("--news-weight", type=float, nargs="+", default=[NEWS_WEIGHT],
+                        help=f"what one news question weighs against one SQuAD question; the first is "
+                             f"used for the final fit (default {NEWS_WEIGHT})")
     parser.add_argument("penalty", nargs="*", type=float,
                         help=f"L2 penalties to cross-validate; the first is used for the final fit (default {PENALTY})")
     args = parser.parse_args()
@@ -133,25 +184,46 @@ def main() -> None:
         engine = Engine.open(Settings(docs_dir=docs, cache_dir=Path(tmp) / "cache"))
         start = time.perf_counter()
         rows = feature_rows(engine, questions)
-    print(f"features for {len(rows)} questions in {time.perf_counter() - start:.1f} s; "
-          f"gold sentence among the candidates for {sum(r[2].any() for r in rows) / len(questions):.4f}")
+        sets = news_sets()
+        news = [news_rows(name, folder, cases, Path(tmp) / "news") for name, folder, cases in sets]
+    asked = {name: sum(not c.abstain for c in cases) for name, _, cases in sets}
+    print(f"features for {len(rows)} SQuAD questions and {sum(map(len, news))} news questions "
+          f"({len(sets)} sets) in {time.perf_counter() - start:.1f} s; "
+          f"gold sentence among the candidates for {sum(r[2].any() for r in rows) / len(questions):.4f} "
+          f"and {sum(r[2].any() for n in news for r in n) / max(sum(asked.values()), 1):.4f}")
     n_even = sum(1 for q in questions if q[0] % 2 == 0)
     n_odd = len(questions) - n_even
     even = [r for r in rows if r[0] % 2 == 0]
     odd = [r for r in rows if r[0] % 2 == 1]
+    every_news = [r for n in news for r in n]
     penalties = args.penalty or [PENALTY]
     for penalty in penalties:
-        he = evaluate(odd, *fit(even, penalty), n_odd)
-        ho = evaluate(even, *fit(odd, penalty), n_even)
-        print(f"penalty={penalty}: even->odd hit@1/3 {he[0]:.4f}/{he[1]:.4f}; odd->even {ho[0]:.4f}/{ho[1]:.4f}; "
-              f"mean held-out hit@1 {(he[0] * n_odd + ho[0] * n_even) / len(questions):.4f} "
-              f"hit@3 {(he[1] * n_odd + ho[1] * n_even) / len(questions):.4f}")
-    w, b = fit(rows, penalties[0])
+        for weight in args.news_weight:
+            he = evaluate(odd, *fit(even, penalty, every_news, weight), n_odd)
+            ho = evaluate(even, *fit(odd, penalty, every_news, weight), n_even)
+            line = (f"penalty={penalty} news_weight={weight}: SQuAD even->odd hit@1/3 {he[0]:.4f}/{he[1]:.4f}; "
+                    f"odd->even {ho[0]:.4f}/{ho[1]:.4f}; mean held-out hit@1 "
+                    f"{(he[0] * n_odd + ho[0] * n_even) / len(questions):.4f} "
+                    f"hit@3 {(he[1] * n_odd + ho[1] * n_even) / len(questions):.4f}")
+            if len(news) >= NEWS_FOLDS:  # news sets in folds, each scored by a fit without it
+                hits = np.zeros(2)
+                for fold in range(NEWS_FOLDS):
+                    train = [r for k, n in enumerate(news) if k % NEWS_FOLDS != fold for r in n]
+                    w, b = fit(rows, penalty, train, weight)
+                    for k, n in enumerate(news):
+                        if k % NEWS_FOLDS == fold:
+                            hits += np.array(evaluate(n, w, b, 1))
+                total = sum(asked.values())
+                line += f"; news held-out hit@1/3 {hits[0] / total:.4f}/{hits[1] / total:.4f}"
+            print(line, flush=True)
+    w, b = fit(rows, penalties[0], every_news, args.news_weight[0])
     print("all articles (in-sample): hit@1 %.4f hit@3 %.4f" % evaluate(rows, w, b, len(questions)))
     if args.write:
         RANKER.write_text(json.dumps({
-            "trained_on": f"SQuAD v1.1 dev, all 48 articles, listwise softmax with L2 penalty {penalties[0]} "
-                          "over the features and their pairwise products (article-level 2-fold CV: benchmarks/train_ranker.py)",
+            "trained_on": f"SQuAD v1.1 dev, all 48 articles, and the {len(sets)} news training sets of "
+                          f"benchmarks/news/ (each question weighing {args.news_weight[0]} SQuAD questions), "
+                          f"listwise softmax with L2 penalty {penalties[0]} over the features and their "
+                          "pairwise products (cross-validated by benchmarks/train_ranker.py)",
             "features": list(sel.FEATURES),
             "weights": [round(float(v), 5) for v in w], "bias": round(float(b), 5)}) + "\n")
 
