@@ -328,8 +328,18 @@ def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
     return best[2], best[3]
 
 
+_CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")  # "6:40", "10.15"
+_MERIDIEM = frozenset("am pm am. pm.".split())
+
+
 def _is_date(toks: list[_Tok], i: int) -> bool:
     w = toks[i].word
+    if _CLOCK.match(w) or w in ("noon", "midnight"):
+        return True
+    if w.isdigit() and len(w) <= 2 and i + 1 < len(toks) and toks[i + 1].word in _MERIDIEM:
+        return True  # the "11" of "11 a.m."
+    if w in _MERIDIEM and i > 0 and toks[i - 1].word[:1].isdigit():
+        return True  # "2:17 a.m.", "6 p.m."
     if w in qa.MONTHS or w in qa.WEEKDAYS or qa.is_year(w) or w in ("century", "centuries", "decade", "week",
                                                                       "weekend", "year", "bc", "ad", "today"):
         return True
