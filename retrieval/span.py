@@ -77,6 +77,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         return toks[alternative].start, toks[alternative].end
     if t == qa.YES_NO:
         return _qualified(toks, q, analyzer)
+    expansion = _expansion(text, toks, q)
+    if expansion is not None:
+        return expansion
     appositive = _appositive(text, toks, q)
     if appositive is not None:
         return appositive
@@ -168,6 +171,29 @@ def _alternative(toks: list[_Tok], q: qa.Question) -> int | None:
         return None
     word = present.pop()
     return next(k for k, t in enumerate(toks) if t.word == word)
+
+
+def _expansion(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
+    """'What is the RWA?': the name the sentence spells out before "(RWA)"."""
+    ws = q.words
+    if len(ws) > 4 or ws[:1] != ("what",) or ws[1:2] not in (("is",), ("are",), ("was",), ("were",)):
+        return None
+    for acronym in re.findall(r"\b[A-Z]{2,8}\b", q.text):
+        at = text.find(f"({acronym})")
+        if at < 0:
+            continue
+        b = max((i for i, t in enumerate(toks) if t.end <= at), default=None)
+        if b is None or text[toks[b].end:at].strip() or not toks[b].capital:
+            continue
+        a = b  # back over the capitalised words and the small words inside the name
+        while a > 0 and (toks[a - 1].capital or toks[a - 1].word in _NAME_JOINERS - {"the"}) and \
+                text[toks[a - 1].end:toks[a].start].strip() in ("", "-", "–"):
+            a -= 1
+        while toks[a].word in _NAME_JOINERS or (a == 0 and toks[a].stop):
+            a += 1  # a leading "of" or the sentence's opening "The"
+        if a < b:
+            return toks[a].start, toks[b].end
+    return None
 
 
 def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:

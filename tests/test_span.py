@@ -44,6 +44,8 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How long did the crossing take?", "The crossing took 3 hours, and 40 people were sick.", "3 hours"),
     ("Who is Ada Lowe?", "\"It works,\" said Ada Lowe, 56, the company's managing director.",
      "the company's managing director"),
+    ("What is the RWA?", "The Regional Water Authority (RWA) said the lake was safe.", "Regional Water Authority"),
+    ("What is the RWA?", "On Monday the Regional Water Authority (RWA) said so.", "Regional Water Authority"),
     ("What time did the alarm go off?", "An alarm sounded at 2:17 a.m., but the guard was late.", "2:17 a.m."),
     ("When did the march begin?", "The march began at the railway station at 11 a.m.", "11 a.m."),
     ("Whats the name of the ferry's captain?", "The ferry's captain, Ola Brant, was praised.", "Ola Brant"),
