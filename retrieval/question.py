@@ -24,6 +24,7 @@ DATE_NOUNS = _DATE_NOUNS
 _PLACE_NOUNS = frozenset("""country countries city cities state states place places region regions continent
 town towns village island islands area location province county nation river mountain ocean sea street
 building stadium airport border capital district""".split())
+PLACE_NOUNS = _PLACE_NOUNS
 _ORG_NOUNS = frozenset("""organization organisation organizations organisations company companies newspaper
 paper papers office agency agencies group groups team teams university universities party parties
 institution firm firms band network channel department ministry court government club school college

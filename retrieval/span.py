@@ -404,8 +404,25 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
             score -= 0.4  # a modifier of a question word ("South African schools"), not the answer
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
+        if answer_type == qa.PERSON and _not_a_person(toks, text, a, b):
+            score -= NOT_A_PERSON
         out.append((score, a, b))
     return out
+
+
+# The last word of a body's name ("the Velmora Dairy Cooperative"): no answer to "who said ...?".
+_INSTITUTIONS = frozenset("""association society trust council university college school company cooperative
+co-operative institute centre center museum hospital party committee commission board agency authority ministry
+department service group club team union federation foundation court bank corporation ltd inc plc""".split())
+NOT_A_PERSON = 0.5
+
+
+def _not_a_person(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """A name that reads as an acronym ("the MBI"), a body ("... Cooperative") or a place ("from
+    Cramford"), which a "who" question asks about less often than a person."""
+    acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
+    placed = a > 0 and toks[a - 1].word in ("from", "in", "at", "near")
+    return acronym or toks[b].word in _INSTITUTIONS or placed
 
 
 _LOCATIVE = frozenset("at in near inside outside from across along beside".split())
@@ -416,6 +433,8 @@ def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -
     """Answers to "where": a name right after "at", "in", "near" ... gains; where no name follows
     one, the place it introduces in lower case ("at the harbour") is a candidate too."""
     def after_locative(a: int) -> bool:
+        if a > 1 and toks[a - 1].word == "of" and toks[a - 2].word in qa.PLACE_NOUNS and not toks[a - 2].capital:
+            return True  # "in the mountain town of Zalesna"
         return a > 0 and toks[a - 1].word in _LOCATIVE and text[toks[a - 1].end:toks[a].start].strip() == ""
 
     out = [(score + LOCATED if after_locative(a) else score, a, b) for score, a, b in names]
@@ -447,15 +466,35 @@ def _same_noun(word: str, focus: str, analyzer: Analyzer) -> bool:
     return analyzer.stem(word) == analyzer.stem(focus) and (word.startswith(focus[:-1]) or focus.startswith(word[:-1]))
 
 
+NAMED = 1.6  # a title in quotation marks for "which film", the words after "known as": above other stretches
+_NAMING_WORDS = frozenset("called named name nickname title term word phrase motto".split())
+# Works whose titles an article puts in quotation marks ("which film won ...?").
+_TITLED_WORKS = frozenset("""film films movie book books novel song songs album play show series poem opera musical
+painting documentary""".split())
+
+
 def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, int, int]]:
-    """Text in quotation marks, for 'what is it called' questions."""
-    if not set(q.words) & {"called", "named", "name", "nickname", "title", "term", "word", "phrase", "motto"}:
+    """Text in quotation marks, for 'what is it called' and 'which film ...' questions, and the
+    words after "known as" or "called" ("plastic pellets, known as nurdles")."""
+    if not set(q.words) & (_NAMING_WORDS | _TITLED_WORKS):
         return []
+    titled = bool(set(q.words) & _TITLED_WORKS)
     out = []
     for m in re.finditer(r"[\"“]([^\"”]{2,80})[\"”]", text):
         inside = [i for i, t in enumerate(toks) if m.start(1) <= t.start and t.end <= m.end(1)]
         if inside:
-            out.append((1.0, inside[0], inside[-1]))
+            out.append((NAMED if titled else 1.0, inside[0], inside[-1]))
+    for i in range(len(toks) - 1):
+        known_as = (toks[i].word, toks[i + 1].word) == ("known", "as")
+        if not (known_as or toks[i].word in ("called", "nicknamed")):
+            continue
+        a = i + 2 if known_as else i + 1
+        if a >= len(toks) or toks[a].in_question or (toks[a].stop and toks[a].word not in _ARTICLES):
+            continue  # "called for a review" names nothing
+        b = a  # up to four words, within the clause
+        while b + 1 < len(toks) and b - a < 3 and not toks[b + 1].stop and _adjacent(toks, text, b, b + 1):
+            b += 1
+        out.append((NAMED, a, b))
     return out
 
 
@@ -479,14 +518,19 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
     return out
 
 
+# Words that open a cause, with their score against the sentence's other stretches ("in hospital
+# after a fall at home": in news "after" is often the cause, but less surely than "because").
+_CAUSES = {"because": 1.2, "due": 1.2, "since": 1.2, "so": 1.2, "after": 1.0}
+
+
 def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     out = []
     for i, t in enumerate(toks):
-        if t.word in ("because", "due", "since", "so") or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
+        if t.word in _CAUSES or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
             j = i
             while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() == "" and j - i < 12:
                 j += 1
-            out.append((0.8 if t.word == "to" else 1.2, i, j))
+            out.append((_CAUSES.get(t.word, 0.8), i, j))
     return out
 
 
