@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 SQUAD ?= ../shared/benchmarks/squad/dev-v1.1.json
 
-.PHONY: chat test install rerank telegram index eval eval-heldout bench-squad bench-scale bench-telegram clean
+.PHONY: chat test install rerank telegram index eval eval-heldout eval-news bench-squad bench-scale bench-telegram clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,29 +38,39 @@ telegram: $(STAMP)
 index: $(STAMP)
 	$(BIN)/quoteqa index
 
-# Every test, then the seed fixture set and the three held-out sets through `quoteqa eval`, each gated
-# just under today's scores (quote@1, short-answer EM, abstention accuracy: seed 0.901 0.948 0.930;
-# held-out 0.667 0.615 0.750; held-out 2 0.533 0.462 0.733; held-out 3 0.622 0.439 0.733), so a change
-# that loses answers fails.
+# Every test, then the seed fixture set, the four measured held-out sets and the six news training
+# sets through `quoteqa eval`, each gated just under today's scores (quote@1, short-answer EM,
+# abstention accuracy; README "Figures"), so a change that loses answers fails. Held-out set 5 is
+# kept unmeasured for the next change to retrieval/ (README "The held-out sets").
+EVAL := $(BIN)/quoteqa eval
 test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
-	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml --min-quote1 0.89 --min-answer 0.94 --min-abstain 0.92
-	$(BIN)/quoteqa eval tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs \
-		--min-quote1 0.66 --min-answer 0.61 --min-abstain 0.74
-	$(BIN)/quoteqa eval tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs \
-		--min-quote1 0.53 --min-answer 0.46 --min-abstain 0.73
-	$(BIN)/quoteqa eval tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs \
-		--min-quote1 0.62 --min-answer 0.43 --min-abstain 0.73
+	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.89 --min-answer 0.94 --min-abstain 0.92
+	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs --min-quote1 0.68 --min-answer 0.63 --min-abstain 0.74
+	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs --min-quote1 0.53 --min-answer 0.46 --min-abstain 0.73
+	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.48 --min-abstain 0.73
+	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs --min-quote1 0.46 --min-answer 0.25 --min-abstain 0.76
+	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.69 --min-answer 0.49 --min-abstain 0.74
+	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.69 --min-answer 0.49 --min-abstain 0.81
+	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.54 --min-answer 0.30 --min-abstain 0.76
+	$(EVAL) benchmarks/news/train4/questions.yaml --docs benchmarks/news/train4/docs --min-quote1 0.63 --min-answer 0.39 --min-abstain 0.74
+	$(EVAL) benchmarks/news/train5/questions.yaml --docs benchmarks/news/train5/docs --min-quote1 0.58 --min-answer 0.43 --min-abstain 0.74
+	$(EVAL) benchmarks/news/train6/questions.yaml --docs benchmarks/news/train6/docs --min-quote1 0.56 --min-answer 0.37 --min-abstain 0.71
 
 eval: $(STAMP)
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
 
-# The held-out sets: three articles each, written without ever running quoteqa on them (never tuned
-# on while blind; see README for which are still blind).
+# The measured held-out sets: three articles each, written without ever running quoteqa on them
+# (never tuned on while blind; see README for which are still blind). Set 5 is left out on purpose.
 eval-heldout: $(STAMP)
-	$(BIN)/quoteqa eval tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs
-	$(BIN)/quoteqa eval tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs
-	$(BIN)/quoteqa eval tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs
+	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs
+	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs
+	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs
+	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs
+
+# The news training sets (four articles, 60 questions each): development data, looked at freely.
+eval-news: $(STAMP)
+	for set in benchmarks/news/train*/; do $(EVAL) $${set}questions.yaml --docs $${set}docs || exit 1; done
 
 # Benchmarks: not part of `make test`; their figures are in README.
 bench-squad: $(STAMP)
