@@ -174,7 +174,7 @@ def _alternative(toks: list[_Tok], q: qa.Question) -> int | None:
 
 
 def _expansion(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
-    """'What is the RWA?': the name the sentence spells out before "(RWA)"."""
+    """'What is the NTB?': the name the sentence spells out before "(NTB)"."""
     ws = q.words
     if len(ws) > 4 or ws[:1] != ("what",) or ws[1:2] not in (("is",), ("are",), ("was",), ("were",)):
         return None
@@ -223,7 +223,7 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
                             if j > start] or [len(text)])
                 if not (text[start:stop].isdigit() and text[stop:stop + 1] == ","):
                     break
-                start = stop + 1  # "Hamid Qureshi, 55, the council's ...": past the age
+                start = stop + 1  # "Ada Lowe, 56, the company's ...": past the age
             if stop - start >= 3:
                 return start, stop
     return None
@@ -390,7 +390,7 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) -> list[tuple[float, int, int]]:
     out = []
     for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
-                      ("", "-", "–"), titled=True):  # "Osei-Brandt", "Dr. Ann Lee"
+                      ("", "-", "–"), titled=True):  # "Lowe-Ferris", "Dr. Ann Lee"
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
         while b >= a and (toks[b].in_question or toks[b].stop):
@@ -410,7 +410,7 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
     return out
 
 
-# The last word of a body's name ("the Velmora Dairy Cooperative"): no answer to "who said ...?".
+# The last word of a body's name ("the Brook Farm Cooperative"): no answer to "who said ...?".
 _INSTITUTIONS = frozenset("""association society trust council university college school company cooperative
 co-operative institute centre center museum hospital party committee commission board agency authority ministry
 department service group club team union federation foundation court bank corporation ltd inc plc""".split())
@@ -418,8 +418,8 @@ NOT_A_PERSON = 0.5
 
 
 def _not_a_person(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """A name that reads as an acronym ("the MBI"), a body ("... Cooperative") or a place ("from
-    Cramford"), which a "who" question asks about less often than a person."""
+    """A name that reads as an acronym ("the NTB"), a body ("... Cooperative") or a place ("from
+    Avonby"), which a "who" question asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
     placed = a > 0 and toks[a - 1].word in ("from", "in", "at", "near")
     return acronym or toks[b].word in _INSTITUTIONS or placed
@@ -434,7 +434,7 @@ def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -
     one, the place it introduces in lower case ("at the harbour") is a candidate too."""
     def after_locative(a: int) -> bool:
         if a > 1 and toks[a - 1].word == "of" and toks[a - 2].word in qa.PLACE_NOUNS and not toks[a - 2].capital:
-            return True  # "in the mountain town of Zalesna"
+            return True  # "in the mountain town of Kell"
         return a > 0 and toks[a - 1].word in _LOCATIVE and text[toks[a - 1].end:toks[a].start].strip() == ""
 
     out = [(score + LOCATED if after_locative(a) else score, a, b) for score, a, b in names]
@@ -475,7 +475,7 @@ painting documentary""".split())
 
 def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, int, int]]:
     """Text in quotation marks, for 'what is it called' and 'which film ...' questions, and the
-    words after "known as" or "called" ("plastic pellets, known as nurdles")."""
+    words after "known as" or "called" ("a pudding known as spotted dick")."""
     if not set(q.words) & (_NAMING_WORDS | _TITLED_WORKS):
         return []
     titled = bool(set(q.words) & _TITLED_WORKS)
