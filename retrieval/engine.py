@@ -30,6 +30,7 @@ SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
 _WORD = re.compile(r"[^\W\d_]{4,}")
+_HEADER_NAMES = {"author": "byline", "date": "date line", "publication": "publication line", "title": "title"}
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,14 @@ class Engine:
             return Answer(question, answered=False, resolved_question=resolved, reason=reason, state=state.add(turn))
 
         if q.about_document:
-            meta = self._about_document(q)
-            if meta is not None:
-                quote, short = meta
+            header = self._about_document(q, k)
+            if header == ():
+                return declined(f"the document gives no {_HEADER_NAMES[q.about_document]}")
+            if header:
                 turn["quotes"] = []
-                return Answer(question, answered=True, quotes=(quote,), answer=short,
+                span = header[0].answer_span if len(header) == 1 else None  # several articles: no one answer
+                short = header[0].text[span[0]:span[1]] if span else None
+                return Answer(question, answered=True, quotes=header, answer=short,
                               resolved_question=resolved, state=state.add(turn))
         ids, names = list(query.terms), [list(n) for n in query.names]
         if not ids and self._semantic is None:
@@ -334,33 +338,41 @@ class Engine:
         stem = self._analyzer.stem
         return {stem(w) for name in q.names if stem(name[-1]) in ctx_terms for w in name}
 
-    def _about_document(self, q: Question) -> tuple[Quote, str | None] | None:
-        """Author, date, publication or title, quoted from the header line the loader kept."""
+    def _about_document(self, q: Question, k: int) -> tuple[Quote, ...] | None:
+        """Author, date, publication or title, quoted from the header lines the loader kept: of the
+        document the question's other words point to, or, when they point to none in a folder of
+        several, of each document (at most k). An empty tuple when that document keeps no such line
+        but others do (an unsigned article among signed ones): the engine declines rather than quote
+        some other sentence. None when no document has such a line (an encyclopedia's "report" is
+        its content, not its header) or there is no document."""
         docs = self.documents
-        if not docs:
+        if not any(_header(doc, q.about_document) for doc in docs):
             return None
-        doc = docs[0]
-        if len(docs) > 1:
+        chosen = docs[:k]
+        if len(docs) == 1:
+            chosen = docs[:1]
+        else:
             topic = self._analyzer.terms(" ".join(qa.document_topic(q)))
             others = [t for t in topic if t in self._term_ids]
             ranked = selection.rank_sentences(self._index, self._layout, [self._term_ids[t] for t in others], q,
                                               self._ranker) if others else []
             if ranked:
-                doc = docs[self.sentence(ranked[0].sentence).doc]
-        field = {"author": doc.byline, "date": doc.date, "publication": doc.publication,
-                 "title": doc.title}[q.about_document]
-        if not field:
-            return None
-        short = field
-        if q.about_document == "author":
-            short = re.sub(r"^\s*\w+\s+", "", field, count=1)  # the byline's leading "By"
-        if q.about_document == "title":
-            short = None
-        # paragraph 0 is the header; "show context" for it shows the opening of the article
-        opening = self._index.corpus.passages[doc.first_passage].first_sentence if doc.n_passages else 0
-        quote = Quote(text=field, source=doc.source, title=doc.title, paragraph=0, score=1.0,
-                      sentence=opening, answer_span=None if short is None else (field.index(short), len(field)))
-        return quote, short
+                chosen = (docs[self.sentence(ranked[0].sentence).doc],)
+        quotes = []
+        for doc in chosen:
+            field = _header(doc, q.about_document)
+            if not field:
+                continue
+            short = field
+            if q.about_document == "author":
+                short = re.sub(r"^\s*\w+\s+", "", field, count=1)  # the byline's leading "By"
+            if q.about_document == "title":
+                short = None
+            # paragraph 0 is the header; "show context" for it shows the opening of the article
+            opening = self._index.corpus.passages[doc.first_passage].first_sentence if doc.n_passages else 0
+            quotes.append(Quote(text=field, source=doc.source, title=doc.title, paragraph=0, score=1.0, sentence=opening,
+                                answer_span=None if short is None else (field.index(short), len(field))))
+        return tuple(quotes)
 
     def _quote(self, sentence: int, score: float, span: tuple[int, int] | None = None) -> Quote:
         corpus = self._index.corpus
@@ -369,3 +381,8 @@ class Engine:
         return Quote(text=s.text, source=doc.source, title=doc.title,
                      paragraph=corpus.passages[s.passage].number, score=score,
                      sentence=sentence, answer_span=span)
+
+
+def _header(doc: Document, field: str) -> str | None:
+    """The header line the loader kept for 'author', 'date', 'publication' or 'title'."""
+    return {"author": doc.byline, "date": doc.date, "publication": doc.publication, "title": doc.title}[field]

@@ -301,7 +301,7 @@ def _about_document(ws: list[str], terms: list[str]) -> str | None:
     if doc_noun and wset & {"when", "date"} and wset & {"published", "written", "posted", "dated", "date", "appeared"}:
         return "date"
     if wset & {"wrote", "written", "author", "authors", "reporters", "reporter", "byline", "writer", "writers"} and (
-            doc_noun) and len(terms) <= 4:
+            doc_noun) and (len(terms) <= 4 or "about" in wset):  # "who wrote the article about the comet?"
         return "author"
     if not doc_noun:
         return None

@@ -143,6 +143,21 @@ def test_in_a_folder_of_articles_the_question_picks_the_document_by_its_topic(
     assert a.answered and a.quotes[0].text == quoted and a.quotes[0].paragraph == 0
 
 
+def test_in_a_folder_of_articles_a_question_naming_none_quotes_each_byline(make_docs, settings_for):
+    engine = Engine.open(settings_for(make_docs({"a_bridge.txt": ARTICLE, "b_comet.txt": OTHER_ARTICLE})))
+    a = engine.ask("Who wrote the article?")
+    assert a.answered and a.answer is None
+    assert [q.text for q in a.quotes] == ["By Ellen Marsh and Tom Reyes", "By Ada Brook"]
+
+
+def test_an_article_without_a_byline_is_declined_not_guessed(make_docs, settings_for):
+    unsigned = OTHER_ARTICLE.replace("By Ada Brook\n", "")
+    engine = Engine.open(settings_for(make_docs({"a_bridge.txt": ARTICLE, "b_comet.txt": unsigned})))
+    a = engine.ask("Who wrote the article about the comet?")
+    assert not a.answered and "byline" in a.reason
+    assert engine.ask("Who wrote the article about the bridge?").answer == "Ellen Marsh and Tom Reyes"
+
+
 def test_reason_question_prefers_the_sentence_with_because(engine):
     a = engine.ask("Why did the works take too long?")
     assert "because the cables arrived late" in a.quotes[0].text
