@@ -273,6 +273,7 @@ def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 
 # A count's bonus against the sentence's other numbers (measured on SQuAD's answer spans, see README):
 COUNTED_NOUN = 0.5  # "22 goals" for "how many goals": the number beside the noun asked about
+OF_THE_YEAR = 0.5  # a number right before "in <the year the question names>"
 WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not a bare number
 
 
@@ -280,6 +281,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     """The numbers of a sentence, scored as answers to a count or measure question."""
     nouns = qa.counted_nouns(q, analyzer)
     measure = qa.how_word(q) in _MEASURES
+    years = {w for w in q.words if qa.is_year(w)}
     out = []
     for score, a, b in _numbers(toks, text):
         if measure:  # "how long": "twenty-two years", not "twenty-two"
@@ -288,6 +290,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             b = end
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
+        if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
+            score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
     return out
 
