@@ -58,6 +58,9 @@ class Engine:
         self._speller_lock = threading.Lock()
         # per sentence, a pure function of its text: the best few recur from question to question
         self._words_and_numbers = lru_cache(maxsize=1 << 12)(self._sentence_words_and_numbers)
+        # per header field, whether any document keeps that line: read once, not per question
+        self._any_header = lru_cache(maxsize=None)(
+            lambda field: any(_header(doc, field) for doc in index.corpus.documents))
         self.stats = stats
 
     @classmethod
@@ -346,12 +349,10 @@ class Engine:
         some other sentence. None when no document has such a line (an encyclopedia's "report" is
         its content, not its header) or there is no document."""
         docs = self.documents
-        if not any(_header(doc, q.about_document) for doc in docs):
+        if not self._any_header(q.about_document):
             return None
         chosen = docs[:k]
-        if len(docs) == 1:
-            chosen = docs[:1]
-        else:
+        if len(docs) > 1:
             topic = self._analyzer.terms(" ".join(qa.document_topic(q)))
             others = [t for t in topic if t in self._term_ids]
             ranked = selection.rank_sentences(self._index, self._layout, [self._term_ids[t] for t in others], q,
