@@ -56,10 +56,12 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
     q_terms = set(q.terms)
     q_words = set(q.words)
     stops = stopwords(analyzer.language)
+    named = q.acronyms  # "Lusarnian Reform Movement (LRM)": the LRM is the question's own name
     out = []
     for w, (a, b) in zip(words(text), word_spans(text)):
         stop = w in stops
         inq = (not stop and analyzer.stem(w) in q_terms) or (w in q_words and not stop)
+        inq = inq or w in named
         out.append(_Tok(w, a, b, inq, stop, text[a].isupper()))
     return out
 
@@ -94,7 +96,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
             if not spans:
                 return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
-        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t)
+        roles = _roles(toks, q) if t == qa.PERSON else set()
+        anchors = sorted(set(anchors) | roles)  # "its leader, X": the role stands for the question's verb
+        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t, roles)
         if t == qa.PLACE:
             spans = _located(toks, text, spans)
     elif t == qa.REASON:
@@ -391,7 +395,8 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     return out
 
 
-def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) -> list[tuple[float, int, int]]:
+def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
+           roles: set[int] = frozenset()) -> list[tuple[float, int, int]]:
     out = []
     for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                       ("", "-", "–"), titled=True):  # "Lowe-Ferris", "Dr. Ann Lee"
@@ -410,8 +415,40 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str) ->
             score += 0.2  # the subject before the question's verb
         if answer_type == qa.PERSON and _not_a_person(toks, text, a, b):
             score -= NOT_A_PERSON
+        if answer_type == qa.PERSON and _after_role(toks, text, a, roles):
+            score += ROLE
         out.append((score, a, b))
     return out
+
+
+ROLE = 0.3  # "its leader, Dagny Ostrowe" for "Who leads ...?": the name the question's verb makes a role of
+_AGENT_SUFFIXES = ("er", "or", "man", "woman", "ist", "ess", "ant", "ent")
+
+
+def _roles(toks: list[_Tok], q: qa.Question) -> set[int]:
+    """Tokens naming the doer of one of the question's verbs: 'leader' for 'leads', 'director'
+    for 'directed', 'discoverer' for 'discovered' (the stemmer keeps these apart)."""
+    verbs = [w for w in q.words if len(w) >= 4 and w not in qa.AUXILIARIES]
+    out = set()
+    for i, t in enumerate(toks):
+        if t.stop or t.capital or not t.word.endswith(_AGENT_SUFFIXES):
+            continue
+        if any(t.word != v and t.word.startswith(_root(v)) for v in verbs):
+            out.add(i)
+    return out
+
+
+def _root(verb: str) -> str:
+    """'leads' -> 'lead', 'directed' -> 'direct', 'chairs' -> 'chair', 'discovered' -> 'discover'."""
+    for suffix in ("ing", "ed", "es", "s", "e"):
+        if verb.endswith(suffix) and len(verb) - len(suffix) >= 4:
+            return verb[:-len(suffix)]
+    return verb
+
+
+def _after_role(toks: list[_Tok], text: str, a: int, roles: set[int]) -> bool:
+    """The name at `a` comes right after a role word: "its leader, Dagny Ostrowe", "the director Ana Vale"."""
+    return a > 0 and a - 1 in roles and text[toks[a - 1].end:toks[a].start].strip() in ("", ",")
 
 
 # The last word of a body's name ("the Brook Farm Cooperative"): no answer to "who said ...?".

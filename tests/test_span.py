@@ -38,6 +38,15 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How much will the new wing cost?", "The new wing will cost €4.5 million, the board said.", "€4.5 million"),
     ("Who chairs the harbour board?",
      "The harbour board's chair, Ada Lowe-Ferris, opposed the plan.", "Ada Lowe-Ferris"),
+    # the acronym of a name the question gives is the question's own word, not its answer
+    ("Who leads the Harbour Workers Union?",
+     "The Harbour Workers Union (HWU) walked out on Monday, and its leader, Ines Brook, said talks had failed.",
+     "Ines Brook"),
+    # a role made from the question's verb ("leader" for "leads") points at the name after it
+    ("Who leads the dockers?",
+     "The dockers met at the Grain Exchange, where their leader, Ines Brook, spoke for an hour.", "Ines Brook"),
+    ("Who directed the film?",
+     "The film opened at the Rex Cinema in Dunmore, and its director Tom Hale was there.", "Tom Hale"),
     ("Who led the survey of the reef?", "The survey of the reef was led by Dr. Ines Marr.", "Dr. Ines Marr"),
     ("How long did patients wait on average?",
      "Patients waited an average of six hours and 40 minutes to be seen.", "six hours and 40 minutes"),
