@@ -162,6 +162,7 @@ class Engine:
         short = first[span[0]:span[1]] if span else None
         if short and q.answer_type == qa.PERSON and short[:1].isupper():
             turn["names"] = turn["names"] + [short]
+            turn["person"] = short  # "How old is she?" next: she is the person just named
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
 
@@ -194,13 +195,15 @@ class Engine:
         doc = -1
         for pos, r in enumerate(ranked[:FALLBACK_WINDOW]):
             sentence = self.sentence(r.sentence)
+            if pos > 0 and sentence.doc != doc:
+                continue  # another document's sentence neither answers nor ends the search
             span = answer_span(sentence.text, q, self._analyzer)
             refusal = self._refusal(q, r.sentence, sentence.text, span,
                                     None if cosine is None else cosine[r.sentence])
             if pos == 0:
                 doc = sentence.doc
-            elif refusal is None and (sentence.doc != doc or not self._counts_asked_noun(q, r.sentence)):
-                continue  # further down: in the same document, and a count beside the noun asked about
+            elif refusal is None and not self._counts_asked_noun(q, r.sentence):
+                continue  # further down: a count beside the noun asked about
             if refusal is None:
                 return pos, span, None
             reason, sentence_only = refusal
@@ -224,8 +227,9 @@ class Engine:
             return "the best sentence's meaning is far from the question's", False
         ws = words(text)
         if q.answer_type == qa.COUNT and not qa.holds_amount(ws):
-            counted = bool(qa.counted_nouns(q, self._analyzer))
-            return "a number is asked for and the best sentence holds none", counted
+            # "how many ships", "how old": the number may be in a sentence further down
+            measured = bool(qa.counted_nouns(q, self._analyzer)) or qa.asks_for_age(q)
+            return "a number is asked for and the best sentence holds none", measured
         if q.answer_type == qa.DATE and "when" in q.words[:2] and not qa.holds_time(ws):
             return "a time is asked for and the best sentence gives none", True
         if qa.asks_for_age(q) and span is None:

@@ -26,6 +26,20 @@ def _without_time(text: str) -> str:
     return " ".join(kept)
 
 
+_PERSONAL = frozenset("he she him her his hers".split())
+
+
+def _named(question: str, person: str) -> str:
+    """'How old is she?' after 'Who leads the party?' answered 'Dagny Ostrowe' -> 'How old is Dagny Ostrowe?'."""
+    out = []
+    for token in question.split():
+        core = token.strip("?,.!;:")
+        if core.lower() in _PERSONAL:
+            token = token.replace(core, person if core.lower() not in ("his", "hers") else f"{person}'s", 1)
+        out.append(token)
+    return " ".join(out)
+
+
 def asks_only_for_more(question: str, language: str = "english") -> bool:
     """'What else did he say?': 'else' and nothing new to look for."""
     ws = words(question)
@@ -46,6 +60,9 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     elliptical = opener or len(content) <= 1 or "else" in ws
     if not (elliptical or pronoun):
         return question, False
+    person = last.get("person")
+    if pronoun and isinstance(person, str) and person and not opener and "else" not in ws:
+        return _named(question, person), False
     previous = str(last["resolved"])
     names = [n for n in last.get("names", []) if isinstance(n, str)]
     asks_time = any(w in _TIME_WORDS or qa.is_year(w) for w in ws)

@@ -151,7 +151,7 @@ def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:
     """Stems of the nouns a count question asks about: 'how many museums ...' -> {'museum'}."""
     if q.answer_type != COUNT:
         return frozenset()
-    return frozenset(analyzer.stem(w) for w in asked_nouns(q) - {"many", "much"})
+    return frozenset(analyzer.stem(w) for w in asked_nouns(q) - {"many", "much", how_word(q)})  # not "old", "long"
 
 
 def asks_for_year(q: Question) -> bool:

@@ -42,6 +42,25 @@ def test_seed_example_follow_up_asks_about_this_week(settings_for) -> None:
     assert "sent 26 people accused of being cartel operatives" in then.quotes[0].text
 
 
+UNION = (
+    "Dockers vote to strike\n\n"
+    "The Harbour Workers Union (HWU) voted to strike on Monday, and its leader, Ines Brook, said talks had failed. "
+    "The port handles 900 ships a year.\n\n"
+    "Ms. Brook, 52, a former crane driver, spoke outside the gates.\n"
+)
+FAIR = "Town fair\n\nThe town fair drew 4,000 visitors, said its organiser, Piet Vos, 61, on Sunday.\n"
+
+
+def test_how_old_is_she_after_who_leads_finds_her_age_sentences_later(make_docs, settings_for) -> None:
+    engine = Engine.open(settings_for(make_docs({"union.txt": UNION, "fair.txt": FAIR})))
+    first = engine.ask("Who leads the Harbour Workers Union?")
+    assert first.answered and first.answer == "Ines Brook"
+    then = engine.ask("How old is she?", state=first.state)
+    assert then.resolved_question == "How old is Ines Brook?"
+    assert then.answered and then.answer == "52"
+    assert then.quotes[0].text.startswith("Ms. Brook, 52")
+
+
 def test_every_quote_is_a_verbatim_sentence_of_its_source(settings_for) -> None:
     engine = Engine.open(settings_for(SEEDS))
     source = collapse((SEEDS / "000_d6364650917e31b6.txt").read_text(encoding="utf-8"))

@@ -36,3 +36,14 @@ def test_what_else_with_nothing_new_asks_only_for_more():
     from retrieval.followup import asks_only_for_more
     assert asks_only_for_more("What else did he say?")
     assert not asks_only_for_more("What else did he say about tolls?")
+
+
+def test_he_or_she_after_a_who_answer_is_that_person():
+    state = ChatState().add({"question": "Who leads the union?", "resolved": "Who leads the union?",
+                             "names": ["Ines Brook"], "person": "Ines Brook", "quotes": [3]})
+    assert resolve("How old is she?", state) == ("How old is Ines Brook?", False)
+    assert resolve("What did she say about pay?", state) == ("What did Ines Brook say about pay?", False)
+    assert resolve("Where is his office?", state)[0] == "Where is Ines Brook's office?"
+    # "what else did she say" keeps asking about the previous answer, so it still borrows the question
+    text, skip = resolve("What else did she say?", state)
+    assert skip and "union" in text
