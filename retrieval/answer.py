@@ -101,14 +101,14 @@ def sentence_flags(text: str, stops: frozenset[str]) -> tuple[list[int], list[st
     """
     ws, spans = words(text), word_spans(text)
     out = []
-    for k, (w, (a, _)) in enumerate(zip(ws, spans)):
+    for k, (w, (a, b)) in enumerate(zip(ws, spans)):
         if w in stops:
             continue
         f = 0
         if k > 0 and text[a].isupper():
             f |= CAPITALISED
         if w[0].isdigit() or w in qa.NUMBER_WORDS:
-            f |= DATE_WORD if qa.is_year(w) else NUMBER
+            f |= DATE_WORD if qa.is_year(w) and "," not in text[a:b] else NUMBER  # "1,150" is a count
         elif w in _DATE_WORDS:
             f |= DATE_WORD
         if w in _REASON_CUES:

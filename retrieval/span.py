@@ -50,6 +50,7 @@ class _Tok:
     in_question: bool
     stop: bool
     capital: bool
+    year: bool = False  # "1998", not "1,150" (which words() reads as 1150)
 
 
 def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
@@ -62,7 +63,7 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
         stop = w in stops
         inq = (not stop and analyzer.stem(w) in q_terms) or (w in q_words and not stop)
         inq = inq or w in named
-        out.append(_Tok(w, a, b, inq, stop, text[a].isupper()))
+        out.append(_Tok(w, a, b, inq, stop, text[a].isupper(), qa.is_year(w) and "," not in text[a:b]))
     return out
 
 
@@ -92,7 +93,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     elif t == qa.DATE:
         spans = _dates(toks, text)
         if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer
-            spans = [s for s in spans if any(qa.is_year(toks[i].word) for i in range(s[1], s[2] + 1))]
+            spans = [s for s in spans if any(toks[i].year for i in range(s[1], s[2] + 1))]
             if not spans:
                 return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
@@ -261,7 +262,7 @@ def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tupl
 
 
 def _is_number(t: _Tok) -> bool:
-    return (t.word[0].isdigit() and not qa.is_year(t.word)) or t.word in qa.NUMBER_WORDS
+    return (t.word[0].isdigit() and not t.year) or t.word in qa.NUMBER_WORDS
 
 
 def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
@@ -374,7 +375,7 @@ def _is_date(toks: list[_Tok], i: int) -> bool:
         return True  # the "11" of "11 a.m."
     if w in _MERIDIEM and i > 0 and toks[i - 1].word[:1].isdigit():
         return True  # "2:17 a.m.", "6 p.m."
-    if w in qa.MONTHS or w in qa.WEEKDAYS or qa.is_year(w) or w in ("century", "centuries", "decade", "week",
+    if w in qa.MONTHS or w in qa.WEEKDAYS or toks[i].year or w in ("century", "centuries", "decade", "week",
                                                                       "weekend", "year", "bc", "ad", "today"):
         return True
     near_month = any(toks[k].word in qa.MONTHS for k in (i - 1, i + 1) if 0 <= k < len(toks))

@@ -106,3 +106,10 @@ def test_title_share_is_zero_when_the_title_holds_no_question_term(feature_rows)
     assert rows and all(r["title_share"] == 0 and r["title_coverage"] == r["coverage"] for r in rows.values())
 
 
+
+
+def test_sentence_flags_read_a_grouped_number_as_a_count_and_a_bare_one_as_a_year():
+    from retrieval.answer import DATE_WORD, NUMBER, sentence_flags
+    flags, ws = sentence_flags("It cut 1,150 jobs in 1150.", frozenset({"it", "in"}))
+    assert ws == ["it", "cut", "1150", "jobs", "in", "1150"]
+    assert flags == [0, NUMBER, 0, DATE_WORD]

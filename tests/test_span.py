@@ -38,6 +38,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How much will the new wing cost?", "The new wing will cost €4.5 million, the board said.", "€4.5 million"),
     ("Who chairs the harbour board?",
      "The harbour board's chair, Ada Lowe-Ferris, opposed the plan.", "Ada Lowe-Ferris"),
+    # "1,150" is a count, though words() reads it as 1150, which could be a year
+    ("How many jobs will the firm cut?", "The firm said it would cut 1,150 jobs, about 14 percent of its staff.",
+     "1,150"),
+    ("In what year was the mill built?", "The mill, built in 1150 for 1,150 marks, burned in 1390.", "1150"),
     # the acronym of a name the question gives is the question's own word, not its answer
     ("Who leads the Harbour Workers Union?",
      "The Harbour Workers Union (HWU) walked out on Monday, and its leader, Ines Brook, said talks had failed.",
