@@ -418,8 +418,19 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             score -= NOT_A_PERSON
         if answer_type == qa.PERSON and _after_role(toks, text, a, roles):
             score += ROLE
+        if answer_type == qa.PERSON and _personal(toks, text, a, b):
+            score += PERSONAL
         out.append((score, a, b))
     return out
+
+
+PERSONAL = 0.45  # "Dr. Ann Lee", "Ann Lee, 41,": surely a person
+_AGE_AFTER = re.compile(r"\s*,\s*\d{1,3}\s*,")
+
+
+def _personal(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """The name carries a person's title or is followed by an age ("Jurek Halloran, 61, who ...")."""
+    return toks[a].word in _TITLES or bool(_AGE_AFTER.match(text, toks[b].end))
 
 
 ROLE = 0.3  # "its leader, Dagny Ostrowe" for "Who leads ...?": the name the question's verb makes a role of
@@ -463,7 +474,8 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int) -> bool:
     """A name that reads as an acronym ("the NTB"), a body ("... Cooperative") or a place ("from
     Avonby"), which a "who" question asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
-    placed = a > 0 and toks[a - 1].word in ("from", "in", "at", "near")
+    before = a - 2 if a > 1 and toks[a - 1].word in _ARTICLES else a - 1  # "at the MBI"
+    placed = before >= 0 and toks[before].word in ("from", "in", "at", "near")
     return acronym or toks[b].word in _INSTITUTIONS or placed
 
 

@@ -46,6 +46,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who leads the Harbour Workers Union?",
      "The Harbour Workers Union (HWU) walked out on Monday, and its leader, Ines Brook, said talks had failed.",
      "Ines Brook"),
+    # a title or an age marks a person; a body "at the" a place is none
+    ("Who led the survey?",
+     '"We heard it first," said Dr. Ada Lowe, 41, a biologist at the NHI who led the survey.', "Dr. Ada Lowe"),
     # a role made from the question's verb ("leader" for "leads") points at the name after it
     ("Who leads the dockers?",
      "The dockers met at the Grain Exchange, where their leader, Ines Brook, spoke for an hour.", "Ines Brook"),
