@@ -287,6 +287,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     nouns = qa.counted_nouns(q, analyzer)
     measure = qa.how_word(q) in _MEASURES
     years = {w for w in q.words if qa.is_year(w)}
+    money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     out = []
     for score, a, b in _numbers(toks, text):
         if measure:  # "how long": "twenty-two years", not "twenty-two"
@@ -295,10 +296,26 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             b = end
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
+        if money and _is_money(toks, text, a, b):
+            score += MONEY
+            b += 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else 0  # "30 marks"
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
     return out
+
+
+MONEY = 0.5  # "£1.37 million" for "how much money did he steal": an amount of money
+_MONEY_WORDS = frozenset("""money cost costs costing pay pays paid paying spend spends spent spending price
+worth fund funds funding budget raise raised earn earned earns salary fine fined charge charged owe owed steal
+stole stolen borrow borrowed lend lent invest invested donate donated sell sold buy bought""".split())
+_CURRENCY_WORDS = frozenset("dollars pounds euros yen francs marks rupees cents pence".split())
+
+
+def _is_money(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """'£46,300', '$2.4 billion', '30 marks'."""
+    return (toks[a].start > 0 and text[toks[a].start - 1] in _CURRENCY) or \
+        (b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS)
 
 
 _MEASURES = frozenset("long far tall high wide deep big large heavy fast".split())

@@ -38,6 +38,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How much will the new wing cost?", "The new wing will cost €4.5 million, the board said.", "€4.5 million"),
     ("Who chairs the harbour board?",
      "The harbour board's chair, Ada Lowe-Ferris, opposed the plan.", "Ada Lowe-Ferris"),
+    # "how much money": an amount of money, not another number of the sentence
+    ("How much money did the treasurer steal from the club?",
+     "The treasurer was found guilty of stealing £1.37 million from the club over seven years, money it had raised.",
+     "£1.37 million"),
+    ("How much did the council pay for the land?",
+     "Over seven years, the council paid 30 marks an acre for the land, 7 more than the farmers asked.", "30 marks"),
     # "1,150" is a count, though words() reads it as 1150, which could be a year
     ("How many jobs will the firm cut?", "The firm said it would cut 1,150 jobs, about 14 percent of its staff.",
      "1,150"),
