@@ -424,6 +424,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             b -= 1
         if a > b or (a == 0 and b == 0):
             continue  # a lone sentence-initial capital is no name
+        if all(toks[k].word in _TITLES for k in range(a, b + 1)):
+            continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
         if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS for k in range(a, b + 1)):
             continue  # "on Wednesday": a date, not who or where
         score = 1.0

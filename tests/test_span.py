@@ -52,6 +52,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who leads the Harbour Workers Union?",
      "The Harbour Workers Union (HWU) walked out on Monday, and its leader, Ines Brook, said talks had failed.",
      "Ines Brook"),
+    # a title alone is no name: "Mr." is left when the question names Mr. Hale
+    ("Who replaced Hale at the ministry?",
+     "As minister since 2022, Mr. Hale oversaw the opera house; Ann Roe replaced him.", "Ann Roe"),
     # a title or an age marks a person; a body "at the" a place is none
     ("Who led the survey?",
      '"We heard it first," said Dr. Ada Lowe, 41, a biologist at the NHI who led the survey.', "Dr. Ada Lowe"),
