@@ -19,7 +19,7 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span, is_proper_name
+from retrieval.span import answer_span, is_proper_name, names_a_person
 from retrieval.spelling import Speller
 from retrieval.text import Analyzer, fold, words
 
@@ -162,7 +162,11 @@ class Engine:
         short = first[span[0]:span[1]] if span else None
         if short and q.answer_type == qa.PERSON and short[:1].isupper():
             turn["names"] = turn["names"] + [short]
-            turn["person"] = short  # "How old is she?" next: she is the person just named
+            if names_a_person(short):
+                turn["person"] = short  # "How old is she?" next: she is the person just named
+        elif short and q.answer_type not in (qa.COUNT, qa.DATE) and is_proper_name(first, span) \
+                and not set(words(short)) & (qa.MONTHS | qa.WEEKDAYS):
+            turn["thing"] = short  # "Where is it based?" after "Which rival is it buying?" (a name)
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
 

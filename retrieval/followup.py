@@ -27,15 +27,26 @@ def _without_time(text: str) -> str:
 
 
 _PERSONAL = frozenset("he she him her his hers".split())
+_THING = frozenset("it its they them their".split())
+_BE = frozenset("is are was were be been".split())
 
 
-def _named(question: str, person: str) -> str:
-    """'How old is she?' after 'Who leads the party?' answered 'Dagny Ostrowe' -> 'How old is Dagny Ostrowe?'."""
+def _place_there(ws: list[str]) -> bool:
+    """'live there', 'go there': a place; not 'Is there ...?' or 'will there be'."""
+    return any(w == "there" and (i == 0 or ws[i - 1] not in _BE) and ws[i + 1:i + 2] not in (["is"], ["are"], ["be"],
+               ["was"], ["were"]) for i, w in enumerate(ws))
+_POSSESSIVES = frozenset("his hers its their".split())
+
+
+def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
+    """'How old is she?' after 'Who leads the party?' answered 'Dagny Ostrowe' -> 'How old is Dagny
+    Ostrowe?'; 'Where is it based?' after 'Which rival is it buying?' answered 'Nimbrel Data' ->
+    'Where is Nimbrel Data based?'."""
     out = []
     for token in question.split():
         core = token.strip("?,.!;:")
-        if core.lower() in _PERSONAL:
-            token = token.replace(core, person if core.lower() not in ("his", "hers") else f"{person}'s", 1)
+        if core.lower() in pronouns:
+            token = token.replace(core, f"{name}'s" if core.lower() in _POSSESSIVES else name, 1)
         out.append(token)
     return " ".join(out)
 
@@ -54,15 +65,19 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     ws = words(question)
     low = question.lower().strip()
     content = _content(ws, language)
+    person, thing = last.get("person"), last.get("thing")
+    there = isinstance(thing, str) and _place_there(ws)  # "How many people live there?" after "Which village ...?"
     has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws)
-    pronoun = any(w in PRONOUNS for w in ws)
+    pronoun = there or any(w in PRONOUNS for w in ws)
     opener = low.startswith(_OPENERS)
     elliptical = opener or len(content) <= 1 or "else" in ws
     if not (elliptical or pronoun):
         return question, False
-    person = last.get("person")
-    if pronoun and isinstance(person, str) and person and not opener and "else" not in ws:
-        return _named(question, person), False
+    if not opener and "else" not in ws:  # the pronoun stands for the name the last answer gave
+        if isinstance(person, str) and person and set(ws) & _PERSONAL:
+            return _named(question, person, _PERSONAL), False
+        if isinstance(thing, str) and thing and (there or set(ws) & _THING):
+            return _named(question, thing, _THING | ({"there"} if there else set())), False
     previous = str(last["resolved"])
     names = [n for n in last.get("names", []) if isinstance(n, str)]
     asks_time = any(w in _TIME_WORDS or qa.is_year(w) for w in ws)

@@ -115,6 +115,19 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     return _start_char(text, toks[best[1]]), _end_char(text, toks[best[2]])
 
 
+def names_a_person(answer: str) -> bool:
+    """Whether a short answer to "who" reads as one person's name ("Dagny Ostrowe", "Dr. Ann Lee"):
+    every word capitalised, no digit, no date, no body or building ("Lamplight Pictures", "Opera
+    House"), and two words or more ("Vrbanek" alone may be a surname or a place)."""
+    ws = answer.replace("-", " ").split()
+    folded = [w.strip(".,").lower() for w in ws]
+    if not ws or any(not w[:1].isupper() or any(c.isdigit() for c in w) for w in ws):
+        return False
+    if any(w in qa.MONTHS or w in qa.WEEKDAYS for w in folded) or folded[-1] in _BODIES:
+        return False
+    return len(ws) >= 2 and folded[-1] not in _TITLES
+
+
 def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     """Whether the short answer reads as a proper name: capitalised and not after "the" ("the United
     Nations" is a place or body, not what "the name of the judge" asks for)."""
@@ -487,6 +500,10 @@ _INSTITUTIONS = frozenset("""association society trust council university colleg
 co-operative institute centre center museum hospital party committee commission board agency authority ministry
 department service group club team union federation foundation court bank corporation ltd inc plc""".split())
 NOT_A_PERSON = 0.5
+# Last words of names that are no person's, for follow-ups ("How old is she?" after "Selwood Opera House").
+_BODIES = _INSTITUTIONS | frozenset("""house hall palace theatre theater stadium park street road square station
+airport bridge tower church cathedral pictures studios records press media news times post herald journal
+holdings group partners ventures technologies systems energy airlines airways motors""".split())
 
 
 def _not_a_person(toks: list[_Tok], text: str, a: int, b: int) -> bool:

@@ -61,6 +61,18 @@ def test_how_old_is_she_after_who_leads_finds_her_age_sentences_later(make_docs,
     assert then.quotes[0].text.startswith("Ms. Brook, 52")
 
 
+def test_where_is_it_based_after_a_named_answer_asks_about_that_name(make_docs, settings_for) -> None:
+    takeover = ("Halcyra buys Nimbrel\n\nHalcyra agreed on Thursday to buy its smaller rival Nimbrel Data for "
+                "$2.4 billion. Halcyra is based in Osterwick.\n\n"
+                "Nimbrel Data, which is based in the city of Ravensholt, was founded in 2015.\n")
+    engine = Engine.open(settings_for(make_docs({"takeover.txt": takeover, "fair.txt": FAIR})))
+    first = engine.ask("Which rival is Halcyra buying?")
+    assert first.answered and first.answer == "Nimbrel Data"
+    then = engine.ask("Where is it based?", state=first.state)
+    assert then.resolved_question == "Where is Nimbrel Data based?"
+    assert then.answered and then.answer == "Ravensholt"
+
+
 def test_every_quote_is_a_verbatim_sentence_of_its_source(settings_for) -> None:
     engine = Engine.open(settings_for(SEEDS))
     source = collapse((SEEDS / "000_d6364650917e31b6.txt").read_text(encoding="utf-8"))

@@ -47,3 +47,29 @@ def test_he_or_she_after_a_who_answer_is_that_person():
     # "what else did she say" keeps asking about the previous answer, so it still borrows the question
     text, skip = resolve("What else did she say?", state)
     assert skip and "union" in text
+
+
+def _thing_state(question: str, thing: str) -> ChatState:
+    return ChatState().add({"question": question, "resolved": question, "names": [], "thing": thing, "quotes": [3]})
+
+
+def test_it_and_there_after_a_named_answer_are_that_name():
+    state = _thing_state("Which rival is Halcyra buying?", "Nimbrel Data")
+    assert resolve("Where is it based?", state) == ("Where is Nimbrel Data based?", False)
+    assert resolve("How many people work for its shops?", state)[0] == "How many people work for Nimbrel Data's shops?"
+    village = _thing_state("Which village could the fire reach?", "Nether Brockley")
+    assert resolve("How many people live there?", village) == ("How many people live Nether Brockley?", False)
+
+
+def test_is_there_is_no_place_and_a_self_contained_question_stays_as_asked():
+    state = _thing_state("Which village could the fire reach?", "Nether Brockley")
+    assert resolve("Is there a school in Cawdle village?", state) == ("Is there a school in Cawdle village?", False)
+    assert resolve("Will there be an inquiry into the fire service?", state)[0] == \
+        "Will there be an inquiry into the fire service?"
+
+
+def test_names_a_person_only_for_a_name_of_someone():
+    from retrieval.span import names_a_person
+    assert names_a_person("Dagny Ostrowe") and names_a_person("Dr. Lowe") and names_a_person("Ana Lowe-Ferris")
+    for other in ["Sun", "April 18", "Selwood Opera House", "Lamplight Pictures", "Mr", "the harbour", "Room 101"]:
+        assert not names_a_person(other), other
