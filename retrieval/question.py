@@ -32,6 +32,13 @@ church magazine publication publisher army""".split())
 _PERSON_NOUNS = frozenset("""person people man woman men women president leader king queen author writer
 official officials player players reporter reporters scientist artist composer architect founder
 emperor general minister chancellor governor mayor director singer actor actress""".split())
+# Words between "the name of" and the noun it names.
+_BEFORE_NAMED = frozenset("""of the a an this that its his her their first second third fourth fifth last other new
+former current late young old""".split())
+# People whose name "What is the name of the ...?" asks for: a proper name, not a description.
+_NAMED_PEOPLE = _PERSON_NOUNS | frozenset("""captain chairman chairwoman judge owner landowner manager coach chef
+pilot driver victim suspect husband wife son daughter mother father brother sister boy girl officer spokesman
+spokeswoman predecessor successor""".split())  # not "doctor": "the first Doctor Who serial"
 _COUNT_NOUNS = frozenset("number percentage percent amount proportion share population size total".split())
 # Number words a question or a sentence may use for a count.
 NUMBER_WORDS = {
@@ -127,7 +134,7 @@ def asked_nouns(q: Question) -> frozenset[str]:
     nouns = _noun_after(ws, wh_at)
     if nouns and nouns[-1] in ("name", "names"):
         at = wh_at + 1 + ws[wh_at + 1:].index(nouns[-1])
-        nouns += [w for w in ws[at + 1:at + 4] if w not in ("of", "the", "a", "an", "this", "that")][:1]
+        nouns += [w for w in ws[at + 1:at + 5] if w not in _BEFORE_NAMED][:1]  # "of the third man" -> man
     return frozenset(nouns)
 
 
@@ -144,7 +151,7 @@ def asks_for_name(q: Question) -> bool:
     """'What is the name of the judge ...?': a person's proper name is wanted (not 'the name of the
     stadium', whose answer may well be 'the Rose Bowl')."""
     asked = asked_nouns(q)
-    return bool(asked & {"name", "names"}) and bool(asked & _PERSON_NOUNS)
+    return bool(asked & {"name", "names"}) and bool(asked & _NAMED_PEOPLE)
 
 
 def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:

@@ -129,10 +129,17 @@ def names_a_person(answer: str) -> bool:
 
 
 def is_proper_name(text: str, span: tuple[int, int]) -> bool:
-    """Whether the short answer reads as a proper name: capitalised and not after "the" ("the United
-    Nations" is a place or body, not what "the name of the judge" asks for)."""
+    """Whether the short answer reads as a proper name: every word capitalised but the small words
+    inside names ("Ana de la Cruz"), not opening with a date, and not after or opening with "the"
+    ("the United Nations" is a place or body, not what "the name of the judge" asks for)."""
     before = text[:span[0]].split()
-    return text[span[0]:span[0] + 1].isupper() and (not before or before[-1].lower() not in ("the", "a", "an"))
+    ws = text[span[0]:span[1]].split()
+    if not ws or before and before[-1].lower() in _ARTICLES or ws[0].lower() in _ARTICLES:
+        return False
+    folded = [w.strip(".,’'").lower() for w in ws]
+    if folded[0] in qa.MONTHS or folded[0] in qa.WEEKDAYS:
+        return False  # "Sunday and remains in custody"
+    return all(w[:1].isupper() or f in _NAME_JOINERS for w, f in zip(ws, folded))
 
 
 def _start_char(text: str, tok: _Tok) -> int:

@@ -263,6 +263,31 @@ def test_asks_for_name_only_of_people():
     assert asks_for_name(analyse("What is the name of the woman who was extradited?", analyzer))
     assert not asks_for_name(analyse("What is the name of the stadium?", analyzer))
     assert not asks_for_name(analyse("Who named the woman?", analyzer))
+    # past an ordinal or an adjective to the noun, and people named by their role or family
+    assert asks_for_name(analyse("What is the name of the third man who was arrested?", analyzer))
+    assert asks_for_name(analyse("What is the name of the captain of the ship?", analyzer))
+    assert asks_for_name(analyse("What was the name of her husband?", analyzer))
+    assert not asks_for_name(analyse("What is the name of the first Doctor Who serial?", analyzer))
+
+
+def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it():
+    from retrieval.span import is_proper_name
+
+    def named(text: str, answer: str) -> bool:
+        at = text.index(answer)
+        return is_proper_name(text, (at, at + len(answer)))
+    assert named("It was led by Ana de la Cruz.", "Ana de la Cruz")
+    assert named("The ship's master, Ivo Ruhl, said so.", "Ivo Ruhl")
+    assert not named("He was arrested on Sunday and remains in custody.", "Sunday and remains in custody")
+    assert not named("The MAIO said its inspectors boarded the ship.", "The MAIO")
+    assert not named("It went to the United Nations.", "United Nations")
+    assert not named("He stood down in 2022.", "stood down in 2022")
+
+
+def test_name_of_a_role_is_declined_when_the_sentence_gives_only_a_date(engine_over):
+    engine = engine_over("Arrests\n\nTwo men were charged. A third man, aged 27, was arrested on Sunday and "
+                         "remains in custody.\n")
+    assert not engine.ask("What is the name of the third man who was arrested?").answered
 
 
 def test_a_small_word_in_capitals_counts_as_the_word_when_the_documents_lack_the_acronym():
