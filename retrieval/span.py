@@ -438,10 +438,13 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
     out = []
     for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                       ("", "-", "–"), titled=True):  # "Lowe-Ferris", "Dr. Ann Lee"
+        start = a
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
         while b >= a and (toks[b].in_question or toks[b].stop):
             b -= 1
+        if a <= b and toks[b].word in _INSTITUTIONS and any(toks[k].in_question for k in range(start, a)):
+            a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
         if a > b or (a == 0 and b == 0):
             continue  # a lone sentence-initial capital is no name
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
@@ -451,6 +454,9 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
         score = 1.0
         if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
             score -= 0.4  # a modifier of a question word ("South African schools"), not the answer
+        if answer_type == qa.PLACE and b + 3 < len(toks) and toks[b + 1].word in qa.PLACE_NOUNS \
+                and toks[b + 2].word == "of" and toks[b + 3].capital:
+            score -= 0.4  # "the Orlessian city of Velmora": the city is Velmora
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
         if answer_type == qa.PERSON and _not_a_person(toks, text, a, b):

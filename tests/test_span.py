@@ -52,6 +52,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who leads the Harbour Workers Union?",
      "The Harbour Workers Union (HWU) walked out on Monday, and its leader, Ines Brook, said talks had failed.",
      "Ines Brook"),
+    # a body keeps the words of its name the question shares; a name before "city of X" only modifies it
+    ("Who organises the Brantholme City Marathon?",
+     "The bonus is paid by the organisers, the Brantholme Road Running Association, each year.",
+     "Brantholme Road Running Association"),
+    ("Where was the trade summit held?", "The leaders met at a trade summit in the Orlessian city of Velmora.",
+     "Velmora"),
     # a title alone is no name: "Mr." is left when the question names Mr. Hale
     ("Who replaced Hale at the ministry?",
      "As minister since 2022, Mr. Hale oversaw the opera house; Ann Roe replaced him.", "Ann Roe"),
