@@ -436,8 +436,9 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
            roles: set[int] = frozenset()) -> list[tuple[float, int, int]]:
     out = []
-    for a, b in _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
-                      ("", "-", "–"), titled=True):  # "Lowe-Ferris", "Dr. Ann Lee"
+    runs = _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
+                 ("", "-", "–"), titled=True)  # "Lowe-Ferris", "Dr. Ann Lee"
+    for a, b in _possessive_bodies(toks, text, runs):
         start = a
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
@@ -466,6 +467,21 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
         if answer_type == qa.PERSON and _personal(toks, text, a, b):
             score += PERSONAL
         out.append((score, a, b))
+    return out
+
+
+def _possessive_bodies(toks: list[_Tok], text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Names joined across "'s" when what follows is a body or a building: "St Ferrin's Regional
+    Hospital", "King's College" (but "Trump's Pentagon" stays two names)."""
+    out: list[tuple[int, int]] = []
+    for a, b in runs:
+        if out:
+            pa, pb = out[-1]
+            if (a == pb + 2 and toks[pb + 1].word == "s" and text[toks[pb].end:toks[pb + 1].start] in ("'", "’")
+                    and toks[b].word in _BODIES and _adjacent(toks, text, pb + 1, a)):
+                out[-1] = (pa, b)
+                continue
+        out.append((a, b))
     return out
 
 

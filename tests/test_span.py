@@ -58,6 +58,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "Brantholme Road Running Association"),
     ("Where was the trade summit held?", "The leaders met at a trade summit in the Orlessian city of Velmora.",
      "Velmora"),
+    # a name runs on across "'s" into a body or a building, not into anything else
+    ("Where were the injured taken?", "The injured were flown to St Ferrin’s Regional Hospital on Sunday.",
+     "St Ferrin’s Regional Hospital"),
+    ("Who ordered the strikes?", "The order came from Trump’s Pentagon, officials said.", "Pentagon"),
     # a title alone is no name: "Mr." is left when the question names Mr. Hale
     ("Who replaced Hale at the ministry?",
      "As minister since 2022, Mr. Hale oversaw the opera house; Ann Roe replaced him.", "Ann Roe"),
