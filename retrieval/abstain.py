@@ -2,8 +2,9 @@
 
 Signals, each normalised so that no cut-off depends on one document's scores:
 - the share of the question's key-term idf weight found in the candidate's passage or its
-  document's title (a key term absent from every document weighs like the rarest word they
-  hold), with a higher bar when some key term occurs in no document at all (1.4% of SQuAD
+  document's title, as itself or as a word with its first five letters ("Canada" in
+  "Canadian"; the engine adds those), a key term absent from every document weighing like the
+  rarest word they hold, with a higher bar when some key term occurs in no document at all (1.4% of SQuAD
   questions, most close unanswerables);
 - a specific number, year, month or weekday of the question missing from that context, or a
   capitalised name of the question ("... to Peru?") that no document mentions;

@@ -29,6 +29,9 @@ TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" 
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
+# A key term found in the context only as a word with its first letters ("admit" / "admission",
+# "organis" / "organisers"): matched. 5 letters: SQuAD hit@1/3 +0.0004/+0.0008, declines 2.02% -> 1.90%.
+PREFIX_MATCH = 5
 _WORD = re.compile(r"[^\W\d_]{4,}")
 _HEADER_NAMES = {"author": "byline", "date": "date line", "publication": "publication line", "title": "title"}
 
@@ -336,6 +339,8 @@ class Engine:
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         ctx_terms |= self._whole_names(q, ctx_terms)
         key = key_terms(q, self._analyzer)
+        ctx_terms |= {t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms
+                      and any(c.startswith(t[:PREFIX_MATCH]) for c in ctx_terms)}
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names + plain if t in self._term_ids}

@@ -444,3 +444,12 @@ def test_a_full_name_in_the_question_is_matched_by_the_surname_alone(engine_over
                          "The plan will cost the council 3 million pounds over five years.\n")
     a = engine.ask("Did Oskar Lindqvist support the amendments?")
     assert a.answered and "opposed both amendments" in a.quotes[0].text
+
+
+def test_a_key_word_matched_by_its_first_five_letters_counts(engine_over):
+    # "Canada" is in no document, but "Canadian" is: the question is answered, not declined for an unknown word
+    engine = engine_over("Trade news\n\nThe harbour report came out in May.\n\n"
+                         "Canadian exports of wheat rose by 8 percent in May, the ministry said.\n")
+    answer = engine.ask("How much did Canada's exports rise?")
+    assert answer.answered and answer.answer == "8 percent"
+    assert not engine.ask("How much did Peru's exports rise?").answered
