@@ -319,6 +319,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
         if money and _is_money(toks, text, a, b):
             score += MONEY
             b += 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else 0  # "30 marks"
+        if _of_the_time_asked(toks, b, q):
+            score += OF_THE_TIME  # "up from 39,200 a year earlier" for "And a year earlier?"
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
@@ -336,6 +338,21 @@ def _is_money(toks: list[_Tok], text: str, a: int, b: int) -> bool:
     """'£46,300', '$2.4 billion', '30 marks'."""
     return (toks[a].start > 0 and text[toks[a].start - 1] in _CURRENCY) or \
         (b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS)
+
+
+OF_THE_TIME = 1.0  # a number right before the question's own "a year earlier": above the noun asked about
+_RELATIVE_TIMES = frozenset("earlier before ago previous later".split())
+
+
+def _of_the_time_asked(toks: list[_Tok], b: int, q: qa.Question) -> bool:
+    """The number at `b` is followed by the question's own relative time: "39,200 a year earlier",
+    "£900,000 the year before" for "... a year earlier?" / "... the year before?"."""
+    asked = set(q.words)
+    if not asked & _RELATIVE_TIMES:
+        return False
+    after = [t.word for t in toks[b + 1:b + 4]]
+    return bool(set(after) & _RELATIVE_TIMES & asked) and all(w in asked for w in after if w in _RELATIVE_TIMES
+                                                                 or w in ("year", "month", "week", "day"))
 
 
 _MEASURES = frozenset("long far tall high wide deep big large heavy fast".split())

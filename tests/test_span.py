@@ -44,6 +44,11 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "£1.37 million"),
     ("How much did the council pay for the land?",
      "Over seven years, the council paid 30 marks an acre for the land, 7 more than the farmers asked.", "30 marks"),
+    # a follow-up's own relative time picks its number ("And a year earlier?")
+    ("How many patients were waiting for operations at the end of a year earlier?",
+     "At the end of March, 48,900 patients were waiting for operations, up from 39,200 a year earlier.", "39,200"),
+    ("How many patients were waiting for operations at the end of March?",
+     "At the end of March, 48,900 patients were waiting for operations, up from 39,200 a year earlier.", "48,900"),
     # "1,150" is a count, though words() reads it as 1150, which could be a year
     ("How many jobs will the firm cut?", "The firm said it would cut 1,150 jobs, about 14 percent of its staff.",
      "1,150"),
