@@ -48,7 +48,8 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
-    """Stems of the capitalised words inside the question ('... exported to Peru?'): the things it is about."""
+    """Stems of the capitalised words inside the question ('... exported to Peru?'): the things it is
+    about. A lone letter is none ("A&E" is no name "E")."""
     raw = re.findall(r"[^\W\d_][\w'’.-]*", q.text)
     if sum(1 for w in raw if w[:1].isupper()) >= max(3, len(raw) - 1):
         return []  # shouted or title-cased: capitals say nothing
@@ -56,7 +57,7 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     for w in raw[1:]:
         if w[:1].isupper():
             folded = words(w)
-            if (folded and not analyzer.is_stopword(folded[0]) and not folded[0].endswith(".")
+            if (folded and len(folded[0]) > 1 and not analyzer.is_stopword(folded[0]) and not folded[0].endswith(".")
                     and folded[0] not in qa.MONTHS and folded[0] not in qa.WEEKDAYS):  # dates are checked as dates
                 out.append(analyzer.stem(folded[0]))
     return list(dict.fromkeys(out))

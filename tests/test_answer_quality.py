@@ -453,3 +453,12 @@ def test_a_key_word_matched_by_its_first_five_letters_counts(engine_over):
     answer = engine.ask("How much did Canada's exports rise?")
     assert answer.answered and answer.answer == "8 percent"
     assert not engine.ask("How much did Peru's exports rise?").answered
+
+
+def test_a_lone_capital_letter_is_no_name_the_documents_must_hold():
+    from retrieval.abstain import name_terms
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert name_terms(analyse("What share of A&E patients were seen in time?", analyzer), analyzer) == []
+    assert name_terms(analyse("How many trams did Kelder City buy?", analyzer), analyzer) == ["kelder", "citi"]
