@@ -19,7 +19,7 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span, is_proper_name, names_a_person
+from retrieval.span import answer_span, asks_for_money, is_money, is_proper_name, names_a_person
 from retrieval.spelling import Speller
 from retrieval.text import Analyzer, fold, words
 
@@ -244,6 +244,8 @@ class Engine:
             return "an age is asked for and the best sentence gives none", True
         if qa.asks_for_year(q) and not any(qa.is_year(w) for w in ws):
             return "a year is asked for and the best sentence holds none", True
+        if asks_for_money(q) and not (span and is_money(text, span)):
+            return "an amount of money is asked for and the best sentence gives none", True
         if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
             return "a name is asked for and the best sentence gives none", False
         return None

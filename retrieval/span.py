@@ -128,6 +128,21 @@ def names_a_person(answer: str) -> bool:
     return len(ws) >= 2 and folded[-1] not in _TITLES
 
 
+def asks_for_money(q: qa.Question) -> bool:
+    """'How much did it cost?', 'How much money did he steal?' (the question's own "how much", not
+    one a follow-up borrowed: "Who paid for it? How much did the camera cost?")."""
+    return q.words[:2] == ("how", "much") and bool(set(q.words) & _PRICE_WORDS)
+
+
+_PRICE_WORDS = frozenset("money cost costs pay paid spend spent price worth".split())
+
+
+def is_money(text: str, span: tuple[int, int]) -> bool:
+    """Whether the short answer is an amount of money ('£46,300', '$2.4 billion', '30 marks')."""
+    answer = text[span[0]:span[1]]
+    return any(c in _CURRENCY for c in answer) or bool(set(words(answer)) & _CURRENCY_WORDS)
+
+
 def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     """Whether the short answer reads as a proper name: every word capitalised but the small words
     inside names ("Ana de la Cruz"), not opening with a date, and not after or opening with "the"
@@ -331,7 +346,9 @@ MONEY = 0.5  # "£1.37 million" for "how much money did he steal": an amount of 
 _MONEY_WORDS = frozenset("""money cost costs costing pay pays paid paying spend spends spent spending price
 worth fund funds funding budget raise raised earn earned earns salary fine fined charge charged owe owed steal
 stole stolen borrow borrowed lend lent invest invested donate donated sell sold buy bought""".split())
-_CURRENCY_WORDS = frozenset("dollars pounds euros yen francs marks rupees cents pence".split())
+_CURRENCY_WORDS = frozenset("""dollar dollars pound pounds euro euros yen franc francs mark marks rupee rupees cent
+cents penny pence yuan renminbi peso pesos lira lire shilling shillings guinea guineas crown crowns krona kronor krone
+kroner rouble roubles ruble rubles dinar dinars baht ringgit rand real reais won usd gbp eur""".split())
 
 
 def _is_money(toks: list[_Tok], text: str, a: int, b: int) -> bool:

@@ -462,3 +462,13 @@ def test_a_lone_capital_letter_is_no_name_the_documents_must_hold():
     analyzer = Analyzer("english")
     assert name_terms(analyse("What share of A&E patients were seen in time?", analyzer), analyzer) == []
     assert name_terms(analyse("How many trams did Kelder City buy?", analyzer), analyzer) == ["kelder", "citi"]
+
+
+def test_a_price_question_wants_an_amount_of_money_and_looks_further_down_for_one(engine_over):
+    engine = engine_over(
+        "The new line\n\nThe two leaders signed a deal on a 620-kilometre rail line between the ports.\n\n"
+        "The line, which would cost an estimated $3.8 billion, could carry its first trains in 2031.\n\n"
+        "The vaccine is taken as two tablets four weeks apart.\n")
+    cost = engine.ask("How much will the rail line between the ports cost?")
+    assert cost.answered and cost.answer == "$3.8 billion"
+    assert not engine.ask("How much will two tablets of the vaccine cost?").answered  # "two" is no price
