@@ -194,11 +194,12 @@ class Engine:
               ) -> tuple[int, tuple[int, int] | None, str | None]:
         """(position in `ranked` of the sentence to quote first, its answer span, None), or (0, None,
         why the question is declined). The best sentence, unless it lacks something the question
-        names (its year, number or name, or any number at all for "how many museums ...?"): a
-        sentence among the next few that has it and passes every check is quoted instead. When the
-        best sentence is refused for anything else (the question's words are not in the documents,
-        no name where a name is asked for), so is the question. A sentence further down must be in
-        the best one's document: another document's close match is a guess."""
+        names (its year, number or name, or any number at all for "how many museums ...?") or its
+        paragraph covers too little of the question's key words: a sentence among the next few that
+        passes every check is quoted instead. When the best sentence is refused for anything else
+        (no name where a name is asked for, a meaning far from the question's), so is the question.
+        A sentence further down must be in the best one's document: another document's close match
+        is a guess."""
         why = None
         doc = -1
         for pos, r in enumerate(ranked[:FALLBACK_WINDOW]):
@@ -223,15 +224,16 @@ class Engine:
     def _refusal(self, q: Question, sentence: int, text: str, span: tuple[int, int] | None,
                  cosine: float | None) -> tuple[str, bool] | None:
         """Why `sentence` cannot answer `q`, and whether the reason concerns that sentence alone (it
-        lacks the question's year, number or name, or the number a "how many <noun>" question asks
-        for); None when it can answer."""
+        lacks the question's year, number or name, the number a "how many <noun>" question asks
+        for, or its paragraph lacks the question's key words); None when it can answer."""
         verdict = self._support(q, sentence)
         enough = verdict.enough if cosine is None else self._semantic.answers(verdict, cosine)
         if not enough:
             if verdict.missing:
                 return f"the question names {', '.join(verdict.missing)}, which the best sentence does not", True
             if not verdict.enough:
-                return f"only {verdict.share:.0%} of the question's key words are matched", False
+                # the share is read in the sentence's own paragraph: another one further down may cover it
+                return f"only {verdict.share:.0%} of the question's key words are matched", True
             return "the best sentence's meaning is far from the question's", False
         ws = words(text)
         if q.answer_type == qa.COUNT and not qa.holds_amount(ws):

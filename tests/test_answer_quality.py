@@ -472,3 +472,17 @@ def test_a_price_question_wants_an_amount_of_money_and_looks_further_down_for_on
     cost = engine.ask("How much will the rail line between the ports cost?")
     assert cost.answered and cost.answer == "$3.8 billion"
     assert not engine.ask("How much will two tablets of the vaccine cost?").answered  # "two" is no price
+
+
+def test_a_best_sentence_whose_paragraph_lacks_the_key_words_gives_way_to_one_whose_paragraph_has_them(engine_over):
+    from retrieval.answer import Ranked
+    engine = engine_over(
+        "Ferry news\n\nThe ferry sailed late on Monday.\n\n"
+        "Because of thick fog, the operator Tidewater Lines cancelled every crossing to Brill island on Tuesday.\n")
+    q = engine.query("Which operator cancelled the crossings to Brill island because of fog?", ChatState()).q
+    late, fog = 0, 1  # sentence ids in document order
+    # ranked as if BM25 had put the first paragraph's sentence first: the second one is quoted instead
+    pos, _, why = engine._pick(q, [Ranked(late, 2.0), Ranked(fog, 1.0)], None)
+    assert (pos, why) == (1, None)
+    # and with nothing better further down, the question is declined
+    assert engine._pick(q, [Ranked(late, 2.0)], None)[2].startswith("only")
