@@ -40,28 +40,30 @@ index: $(STAMP)
 
 # Every test, then the seed fixture set, the five held-out sets and the six news training
 # sets through `quoteqa eval`, each gated just under today's scores (quote@1, short-answer EM,
-# abstention accuracy; README "Figures"), so a change that loses answers fails.
+# abstention accuracy; README "Figures"), so a change that loses answers fails. Held-out set 6 is
+# kept unmeasured for the next change to retrieval/ (README "The held-out sets").
 EVAL := $(BIN)/quoteqa eval
 test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
-	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.89 --min-answer 0.94 --min-abstain 0.92
-	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs --min-quote1 0.68 --min-answer 0.63 --min-abstain 0.74
-	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs --min-quote1 0.53 --min-answer 0.46 --min-abstain 0.73
-	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.48 --min-abstain 0.71
-	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs --min-quote1 0.46 --min-answer 0.25 --min-abstain 0.76
-	$(EVAL) tests/fixtures/heldout5_questions.yaml --docs tests/fixtures/heldout5/docs --min-quote1 0.75 --min-answer 0.59 --min-abstain 0.76
-	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.69 --min-answer 0.49 --min-abstain 0.74
-	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.69 --min-answer 0.49 --min-abstain 0.81
-	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.54 --min-answer 0.30 --min-abstain 0.76
-	$(EVAL) benchmarks/news/train4/questions.yaml --docs benchmarks/news/train4/docs --min-quote1 0.63 --min-answer 0.39 --min-abstain 0.74
-	$(EVAL) benchmarks/news/train5/questions.yaml --docs benchmarks/news/train5/docs --min-quote1 0.58 --min-answer 0.43 --min-abstain 0.74
-	$(EVAL) benchmarks/news/train6/questions.yaml --docs benchmarks/news/train6/docs --min-quote1 0.56 --min-answer 0.37 --min-abstain 0.71
+	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.91 --min-answer 0.94 --min-abstain 0.94
+	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs --min-quote1 0.71 --min-answer 0.66 --min-abstain 0.76
+	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs --min-quote1 0.57 --min-answer 0.48 --min-abstain 0.78
+	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.51 --min-abstain 0.73
+	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs --min-quote1 0.48 --min-answer 0.25 --min-abstain 0.78
+	$(EVAL) tests/fixtures/heldout5_questions.yaml --docs tests/fixtures/heldout5/docs --min-quote1 0.75 --min-answer 0.62 --min-abstain 0.76
+	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.76 --min-answer 0.55 --min-abstain 0.81
+	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.71 --min-answer 0.52 --min-abstain 0.84
+	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.58 --min-answer 0.41 --min-abstain 0.78
+	$(EVAL) benchmarks/news/train4/questions.yaml --docs benchmarks/news/train4/docs --min-quote1 0.63 --min-answer 0.42 --min-abstain 0.76
+	$(EVAL) benchmarks/news/train5/questions.yaml --docs benchmarks/news/train5/docs --min-quote1 0.63 --min-answer 0.48 --min-abstain 0.83
+	$(EVAL) benchmarks/news/train6/questions.yaml --docs benchmarks/news/train6/docs --min-quote1 0.58 --min-answer 0.47 --min-abstain 0.79
 
 eval: $(STAMP)
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
 
 # The held-out sets: three articles each, written without ever running quoteqa on them
-# (never tuned on while blind; README "The held-out sets" says how each was used).
+# (never tuned on while blind; README "The held-out sets" says how each was used). Set 6 is left
+# out on purpose: it is measured once, blind, by whoever next changes retrieval/.
 eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs
 	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs
