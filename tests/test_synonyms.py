@@ -5,7 +5,8 @@ from importlib import resources
 
 import pytest
 
-from retrieval import Engine, synonyms
+from retrieval import ChatState, Engine, synonyms
+from retrieval import engine as engine_module
 from retrieval.text import Analyzer
 
 
@@ -44,3 +45,21 @@ def test_a_question_in_other_words_is_answered_and_one_about_something_else_is_n
     answer = engine.ask("Could the suspects face execution?")
     assert answer.answered and "death penalty" in answer.quotes[0].text
     assert not engine.ask("Could the suspects face a curfew?").answered
+
+
+
+COURT = ("Court news\n\nThe smugglers were held in Texas.\n\n"
+         "Prosecutors will not seek the death penalty for the smugglers in Texas.\n")
+
+
+def test_a_sentence_holding_a_key_word_as_a_synonym_gains_on_one_that_lacks_it(engine_over):
+    from retrieval.answer import Ranked
+    engine = engine_over(COURT)
+    q = engine.query("Could the smugglers in Texas face execution?", ChatState()).q
+    held, penalty = 0, 1  # sentence ids in document order
+    # "execution" is one of four key words, held by the second sentence only as "death penalty"
+    closer = engine._synonym_bonus(q, [Ranked(held, 1.0), Ranked(penalty, 0.5)])
+    assert [r.sentence for r in closer] == [penalty, held]
+    assert closer[1].score == 1.0 and 0.5 < closer[0].score <= 0.5 + engine_module.SYNONYM_BONUS
+    farther = engine._synonym_bonus(q, [Ranked(held, 9.0), Ranked(penalty, 0.5)])  # a bonus, not a veto
+    assert [r.sentence for r in farther] == [held, penalty]
