@@ -93,12 +93,17 @@ def _day_or_month(word: str) -> str:
     return word[:3] if word in qa.MONTHS or word in qa.WEEKDAYS else word
 
 
+def weight(df: int | None, n_docs: int) -> float:
+    """A key term's idf weight; a word no document has (df None or 0) weighs like the rarest word they have."""
+    d = max(df or 1, 1)
+    return math.log1p((n_docs - d + 0.5) / (d + 0.5))
+
+
 def support(q: qa.Question, key: list[str], context_terms: set[str], context_text: str,
             df: dict[str, int], n_docs: int, names: Sequence[str] = ()) -> Support:
     """`df` holds the document frequency of every key term and name the index knows."""
     def idf(t: str) -> float:
-        d = max(df.get(t, 1), 1)  # a word no document has weighs like the rarest word they have
-        return math.log1p((n_docs - d + 0.5) / (d + 0.5))
+        return weight(df.get(t), n_docs)
 
     # "did NOT win": a capitalised small word the documents know only as a word, not as an acronym
     key = [t[:-1] if t.endswith(".") and t not in df and t[:-1] in df else t for t in key]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
 import time
@@ -14,7 +13,7 @@ from config import Settings
 from retrieval import answer as selection
 from retrieval import question as qa
 from retrieval import store, synonyms
-from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support
+from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support, weight
 from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
@@ -30,8 +29,8 @@ TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" 
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
-# A key term found in the context only as a word with its first letters ("admit" / "admission",
-# "organis" / "organisers"): matched. 5 letters: SQuAD hit@1/3 +0.0004/+0.0008, declines 2.02% -> 1.90%.
+# A key term found in the context only as a word with its first letters ("Canada" / "Canadian",
+# "discover" / "discoverer"): matched. 5 letters: SQuAD hit@1/3 +0.0004/+0.0008, declines 2.02% -> 1.90%.
 PREFIX_MATCH = 5
 # The best few sentences re-ordered with a bonus for key words they hold only as synonyms. 3.0
 # (against 1, 2, 6, 10) on SQuAD, the seed set and the news sets; the window (5, 10, 20) mattered little.
@@ -370,9 +369,8 @@ class Engine:
         key = key_terms(q, self._analyzer)
         n_docs = self._index.sentences.n_docs
 
-        def idf(term: str) -> float:  # as the abstention check weighs it: an unknown word as the rarest
-            d = max(self._index.sentences.df(self._term_ids[term]), 1) if term in self._term_ids else 1
-            return math.log1p((n_docs - d + 0.5) / (d + 0.5))
+        def idf(term: str) -> float:  # as the abstention check weighs it
+            return weight(self._index.sentences.df(self._term_ids[term]) if term in self._term_ids else None, n_docs)
         total = sum(idf(t) for t in key)
         if not total:
             return ranked
