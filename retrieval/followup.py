@@ -28,14 +28,14 @@ def _without_time(text: str) -> str:
 
 _PERSONAL = frozenset("he she him her his hers".split())
 _THING = frozenset("it its they them their".split())
+_POSSESSIVES = frozenset("his hers its their".split())
 _BE = frozenset("is are was were be been".split())
 
 
 def _place_there(ws: list[str]) -> bool:
-    """'live there', 'go there': a place; not 'Is there ...?' or 'will there be'."""
-    return any(w == "there" and (i == 0 or ws[i - 1] not in _BE) and ws[i + 1:i + 2] not in (["is"], ["are"], ["be"],
-               ["was"], ["were"]) for i, w in enumerate(ws))
-_POSSESSIVES = frozenset("his hers its their".split())
+    """'live there', 'go there': a place; not 'Is there ...?', 'there are' or 'will there be'."""
+    return any(w == "there" and (i == 0 or ws[i - 1] not in _BE) and (i + 1 == len(ws) or ws[i + 1] not in _BE)
+               for i, w in enumerate(ws))
 
 
 def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
