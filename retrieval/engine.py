@@ -351,7 +351,7 @@ class Engine:
         key = key_terms(q, self._analyzer)
         ctx_terms |= {t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms
                       and any(c.startswith(t[:PREFIX_MATCH]) for c in ctx_terms)}
-        ctx_terms |= synonyms.matched(key, ctx_terms, self.settings.language)  # "execution": "death penalty"
+        ctx_terms |= synonyms.matched(key, ctx_terms, self.settings.language)  # "automobiles": "cars"
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names + plain if t in self._term_ids}
@@ -361,8 +361,8 @@ class Engine:
 
     def _synonym_bonus(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """The best SYNONYM_WINDOW re-ordered after adding SYNONYM_BONUS times the share of the
-        question's key-term idf weight that the sentence holds only as a WordNet synonym ("the
-        death penalty" for "execution"): the learned ranker sees exact terms only."""
+        question's key-term idf weight that the sentence holds only as a WordNet synonym ("cars"
+        for "automobiles"): the learned ranker sees exact terms only."""
         head = ranked[:SYNONYM_WINDOW]
         if len(head) < 2:
             return ranked

@@ -5,7 +5,7 @@ cross-encoder pass over the best CROSS_CANDIDATES (question and sentence read to
 They are used in three places, each calibrated on SQuAD (benchmarks/calibrate_semantic.py), never
 on the seed article:
 - candidates: the DENSE_CANDIDATES sentences closest to the question join BM25's, so a paraphrase
-  that shares no word with its answer ("face execution" / "the death penalty") can be found at all;
+  that shares no word with its answer ("automobiles" / "the cars") can be found at all;
 - ranking: the learned ranker's score plus a weighted cosine and its gap to the best cosine, then
   the cross-encoder's log-odds for the best few (trained and weighted on SQuAD: see below);
 - abstention: a confident semantic match answers although few key words match, and a lexical

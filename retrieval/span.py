@@ -134,6 +134,8 @@ def asks_for_money(q: qa.Question) -> bool:
     return q.words[:2] == ("how", "much") and bool(set(q.words) & _PRICE_WORDS)
 
 
+# Words that make "how much" a price, strictly enough to decline without an amount of money; the
+# wider _MONEY_WORDS ("raised", "sold", ...) only make an amount of money the likelier answer.
 _PRICE_WORDS = frozenset("money cost costs pay paid spend spent price worth".split())
 
 
@@ -331,9 +333,11 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             b = end
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
-        if money and _is_money(toks, text, a, b):
-            score += MONEY
-            b += 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else 0  # "30 marks"
+        if money:
+            end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
+            if is_money(text, (_start_char(text, toks[a]), toks[end].end)):
+                score += MONEY
+                b = end
         if _of_the_time_asked(toks, b, q):
             score += OF_THE_TIME  # "up from 39,200 a year earlier" for "And a year earlier?"
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
@@ -349,12 +353,6 @@ stole stolen borrow borrowed lend lent invest invested donate donated sell sold 
 _CURRENCY_WORDS = frozenset("""dollar dollars pound pounds euro euros yen franc francs mark marks rupee rupees cent
 cents penny pence yuan renminbi peso pesos lira lire shilling shillings guinea guineas crown crowns krona kronor krone
 kroner rouble roubles ruble rubles dinar dinars baht ringgit rand real reais won usd gbp eur""".split())
-
-
-def _is_money(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """'£46,300', '$2.4 billion', '30 marks'."""
-    return (toks[a].start > 0 and text[toks[a].start - 1] in _CURRENCY) or \
-        (b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS)
 
 
 OF_THE_TIME = 1.0  # a number right before the question's own "a year earlier": above the noun asked about
@@ -506,7 +504,7 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
 
 def _possessive_bodies(toks: list[_Tok], text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Names joined across "'s" when what follows is a body or a building: "St Ferrin's Regional
-    Hospital", "King's College" (but "Trump's Pentagon" stays two names)."""
+    Hospital", "King's College" (but "Rome's Colosseum" stays two names)."""
     out: list[tuple[int, int]] = []
     for a, b in runs:
         if out:

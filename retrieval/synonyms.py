@@ -2,8 +2,9 @@
 built by benchmarks/build_synonyms.py; WordNet's licence is retrieval/data/WORDNET_LICENSE.txt).
 
 A key word of the question that the candidate's passage lacks counts as matched when the passage
-holds every term of one of its synonyms: "Could the suspects face execution?" is supported by a
-passage about "the death penalty". Only the check that decides silence reads them; ranking does not.
+holds every term of one of its synonyms: "How many automobiles cross it?" is supported by a
+passage about "cars". The check that decides silence reads them, and so does the re-ordering of
+the best few sentences (Engine._synonym_bonus); the learned ranker does not.
 """
 
 from __future__ import annotations
