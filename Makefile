@@ -38,10 +38,9 @@ telegram: $(STAMP)
 index: $(STAMP)
 	$(BIN)/quoteqa index
 
-# Every test, then the seed fixture set, the five held-out sets and the six news training
+# Every test, then the seed fixture set, the six held-out sets and the six news training
 # sets through `quoteqa eval`, each gated just under today's scores (quote@1, short-answer EM,
-# abstention accuracy; README "Figures"), so a change that loses answers fails. Held-out set 6 is
-# kept unmeasured for the next change to retrieval/ (README "The held-out sets").
+# abstention accuracy; README "Figures"), so a change that loses answers fails.
 EVAL := $(BIN)/quoteqa eval
 test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
@@ -51,6 +50,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.64 --min-answer 0.51 --min-abstain 0.73
 	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs --min-quote1 0.48 --min-answer 0.25 --min-abstain 0.78
 	$(EVAL) tests/fixtures/heldout5_questions.yaml --docs tests/fixtures/heldout5/docs --min-quote1 0.75 --min-answer 0.62 --min-abstain 0.76
+	$(EVAL) tests/fixtures/heldout6_questions.yaml --docs tests/fixtures/heldout6/docs --min-quote1 0.55 --min-answer 0.22 --min-abstain 0.68
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.76 --min-answer 0.55 --min-abstain 0.81
 	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.71 --min-answer 0.52 --min-abstain 0.84
 	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.58 --min-answer 0.41 --min-abstain 0.81
@@ -62,14 +62,14 @@ eval: $(STAMP)
 	$(BIN)/quoteqa eval tests/fixtures/seed_questions.yaml
 
 # The held-out sets: three articles each, written without ever running quoteqa on them
-# (never tuned on while blind; README "The held-out sets" says how each was used). Set 6 is left
-# out on purpose: it is measured once, blind, by whoever next changes retrieval/.
+# (never tuned on while blind; README "The held-out sets" says how each was used).
 eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs
 	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs
 	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs
 	$(EVAL) tests/fixtures/heldout4_questions.yaml --docs tests/fixtures/heldout4/docs
 	$(EVAL) tests/fixtures/heldout5_questions.yaml --docs tests/fixtures/heldout5/docs
+	$(EVAL) tests/fixtures/heldout6_questions.yaml --docs tests/fixtures/heldout6/docs
 
 # The news training sets (four articles, 60 questions each): development data, looked at freely.
 eval-news: $(STAMP)
