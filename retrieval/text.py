@@ -11,7 +11,7 @@ from importlib import resources
 import Stemmer
 
 # Bump when tokenising, folding or stopwords change: saved indexes built with another version are rebuilt.
-ANALYZER_VERSION = 2
+ANALYZER_VERSION = 3
 
 # Curly quotes, primes and dashes that should match their plain forms.
 _FOLD_TABLE = str.maketrans({

@@ -102,6 +102,12 @@ def test_a_contraction_is_not_spelled_as_two_words(engine_over):
     assert engine.ask("Why couldn't the ferries run?").resolved_question == "Why couldn't the ferries run?"
 
 
+def test_the_stub_of_a_contraction_is_no_key_word():
+    """'couldn' is in no document that writes 'could not': it must not count as a word they lack."""
+    from retrieval.text import Analyzer
+    assert Analyzer("english").terms("Why couldn't they run?") == ["run"]
+
+
 def test_elliptical_follow_up_reuses_the_previous_question(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("And who paid for them?", state=first.state)
