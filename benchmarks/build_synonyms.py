@@ -4,11 +4,11 @@
 For every single-word lemma of WordNet's nouns, verbs, adjectives and adverbs, the words of its
 first SENSES synsets (WordNet lists a lemma's senses most frequent first) are its synonyms, and so
 are the words those senses are derived from or give ("admit" / "admission": the stemmer keeps them
-apart). Both
-sides are written as the engine's index terms (retrieval.text.Analyzer("english").stem), a
-multiword synonym ("death penalty" for "execution") as its terms in order. One line per term:
+apart). Both sides are written as the engine's index terms (retrieval.text.Analyzer("english")), a
+multiword synonym ("death penalty" for "execution") as its terms in order; one that holds a
+stopword ("carry out") is left out. One line per term:
 
-    execut<TAB>capit punish|death penalti|perform|put to death|...
+    execut<TAB>capit punish|death penalti|perform|...
 
 The abstention check reads it (retrieval/synonyms.py): a key word of the question that the
 passage lacks counts as matched when the passage holds every term of one of its synonyms.
@@ -36,7 +36,7 @@ import shutil
 from collections import defaultdict
 from pathlib import Path
 
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, words
 
 SENSES = 3
 OUT = Path(__file__).resolve().parent.parent / "retrieval" / "data"
@@ -48,7 +48,8 @@ def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ..
     """Per term, the words of its lemma's first `senses` synsets and the words those senses are
     derived from or give ("admit" / "admission", "prosecute" / "prosecutor": WordNet's
     derivationally related forms and pertainyms, which the stemmer keeps apart)."""
-    stem = Analyzer("english").stem
+    analyzer = Analyzer("english")
+    stem = analyzer.stem
     data = {pos: (wordnet / f"data.{pos}").read_bytes().replace(b"\r\n", b"\n") for pos in _FILES.values()}
 
     def record(pos: str, at: int) -> list[str]:
@@ -57,8 +58,8 @@ def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ..
         return blob[at:blob.index(b"\n", at)].decode("latin-1").split()
 
     def words_of(rec: list[str]) -> list[str]:
-        # "galore(ip)": an adjective's position marker
-        return [rec[4 + 2 * k].split("(")[0].lower() for k in range(int(rec[3], 16))]
+        # "galore(ip)": an adjective's position marker; the case is kept ("US" is an acronym)
+        return [rec[4 + 2 * k].split("(")[0] for k in range(int(rec[3], 16))]
 
     def related(rec: list[str], number: int) -> list[str]:
         """The words a lexical pointer of word `number` (1-based) leads to: derivation, pertainym."""
@@ -83,10 +84,14 @@ def synonyms(wordnet: Path, senses: int = SENSES) -> dict[str, set[tuple[str, ..
             for offset in fields[4 + n_pointers + 2:][:senses]:
                 rec = record(short, int(offset))
                 members = words_of(rec)
-                found = members + (related(rec, members.index(lemma) + 1) if lemma in members else [])
+                lowered = [w.lower() for w in members]
+                found = members + (related(rec, lowered.index(lemma) + 1) if lemma in lowered else [])
                 for word in found:
-                    terms = tuple(stem(w) for w in word.split("_") if w)
-                    if terms and terms != (term,):
+                    # as the index reads it, acronyms dotted ("U.S."); a synonym with a stopword
+                    # ("the States", "carry out") would be matched by far less than it says: left out
+                    text = word.replace("_", " ")
+                    terms = tuple(analyzer.terms(text))
+                    if terms and len(terms) == len(words(text)) and terms != (term,):
                         out[term].add(terms)
     return out
 
