@@ -19,7 +19,7 @@ _OVERALL = {
                  ("answer_em", "short answer EM"), ("answer_f1", "short answer F1"),
                  ("abstain_accuracy", "abstention accuracy"), ("abstain_precision", "abstention precision"),
                  ("abstain_recall", "abstention recall"), ("false_abstain_rate", "false-abstain rate"),
-                 ("fidelity_errors", "non-verbatim quotes"), ("unchecked_quotes", "quotes not checked (not .txt)")],
+                 ("wrong_answer_rate", "wrong-answer rate"), ("fidelity_errors", "non-verbatim quotes"), ("unchecked_quotes", "quotes not checked (not .txt)")],
     "squad": [("questions", "questions"), ("documents", "documents"), ("hit_at_1", "hit@1"),
               ("hit_at_3", "hit@3"), ("hit_at_5", "hit@5"), ("mrr", "MRR"), ("answer_em", "short answer EM"),
               ("answer_f1", "short answer F1"), ("abstained", "abstained (all are answerable)"),

@@ -323,6 +323,7 @@ def _scores(results: Sequence[CaseResult]) -> dict[str, Any]:
         "abstain_precision": abstention["precision"],
         "abstain_recall": abstention["recall"],
         "false_abstain_rate": abstention["false_abstain_rate"],
+        "wrong_answer_rate": metrics.share(r.answered and (r.case.abstain or r.rank != 1) for r in results),
         "fidelity_errors": sum(len(r.fidelity_errors) for r in results),
         "unchecked_quotes": sum(r.unchecked_quotes for r in results),
     }
@@ -374,6 +375,9 @@ def gate_failures(report: dict[str, Any], args: argparse.Namespace,
             value = overall.get(key)
             shown = "n/a" if value is None else f"{value:.3f}"
             failures.append(f"{label} {shown} is below --{option.replace('_', '-')} {minimum}")
+    ceiling = getattr(args, "max_wrong", None)
+    if ceiling is not None and overall.get("wrong_answer_rate") is not None and overall["wrong_answer_rate"] > ceiling:
+        failures.append(f"wrong-answer rate {overall['wrong_answer_rate']:.3f} is above --max-wrong {ceiling}")
     if overall.get("fidelity_errors"):
         failures.append(f"{overall['fidelity_errors']} quote(s) or short answer(s) not verbatim in their source")
     return failures
@@ -413,6 +417,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="exit 1 when short-answer exact match is below F")
     parser.add_argument("--min-abstain", type=_fraction, metavar="F",
                         help="exit 1 when abstention accuracy is below F (fixtures only)")
+    parser.add_argument("--max-wrong", type=_fraction, metavar="F",
+                        help="exit 1 when the share of questions answered wrongly (a wrong first quote, or any "
+                             "answer to an unanswerable question) is above F (fixtures only)")
     parser.add_argument("--squad", type=Path, metavar="FILE",
                         help="run the SQuAD v1.1 open-setting benchmark on FILE instead of a fixture file")
     parser.add_argument("--limit", type=_positive, metavar="N", help="with --squad: ask only the first N questions")
@@ -446,8 +453,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.squad is not None:
         if args.fixtures is not None:
             raise EvalUsageError("give either a FIXTURES file or --squad FILE, not both")
-        if args.min_abstain is not None:
-            raise EvalUsageError("--min-abstain does not apply to SQuAD (every question is answerable)")
+        if args.min_abstain is not None or args.max_wrong is not None:
+            raise EvalUsageError("--min-abstain and --max-wrong do not apply to SQuAD (every question is answerable)")
         from bot import squad
 
         report = squad.run_squad(args.squad, settings, limit=args.limit, progress=progress_bar)

@@ -41,7 +41,7 @@ def docs(tmp_path: Path) -> Path:
 
 def _args(**given) -> argparse.Namespace:
     values = dict(fixtures=None, json=False, report=None, min_quote1=None, min_answer=None, min_abstain=None,
-                  squad=None, limit=None)
+                  max_wrong=None, squad=None, limit=None)
     values.update(given)
     return argparse.Namespace(**values)
 
@@ -114,6 +114,7 @@ def test_any_fidelity_error_fails_the_run_even_without_thresholds(docs):
     ("min_quote1", 0.5, False), ("min_quote1", 0.51, True),
     ("min_answer", 0.0, False), ("min_answer", 0.01, True),
     ("min_abstain", 1.0, False),
+    ("max_wrong", 1 / 3, False), ("max_wrong", 0.33, True),  # "wrong": answered with the wrong quote
 ])
 def test_thresholds_fail_only_when_not_met(docs, option, value, fails):
     engine = ScriptedEngine({"right": (True, ["It sent 29 in February."], None),
@@ -125,6 +126,20 @@ def test_thresholds_fail_only_when_not_met(docs, option, value, fails):
     report = build_report(results, timings, fixtures="f.yaml", docs_dir=str(docs))
     failures = gate_failures(report, _args(**{option: value}))
     assert bool(failures) is fails
+
+
+def test_wrong_answer_rate_counts_wrong_quotes_and_answered_unanswerables_not_silence(docs):
+    engine = ScriptedEngine({"right": (True, ["It sent 29 in February."], None),
+                             "wrong": (True, ["It sent 29 in February."], None),
+                             "guess": (True, ["It sent 29 in February."], None),
+                             "silent": (False, [], None)})
+    cases = [Case(id="r", question="right", quote_contains=("29",)),
+             Case(id="w", question="wrong", quote_contains=("26 people",)),
+             Case(id="g", question="guess", abstain=True),
+             Case(id="s", question="silent", quote_contains=("26 people",))]
+    results, timings = run_cases(engine, cases, docs)
+    report = build_report(results, timings, fixtures="f.yaml", docs_dir=str(docs))
+    assert report["overall"]["wrong_answer_rate"] == 0.5  # "wrong" and "guess"; declining is never wrong
 
 
 def test_run_returns_1_when_a_threshold_is_missed_and_0_when_met(docs, tmp_path, monkeypatch, settings_for, capsys):
@@ -173,6 +188,7 @@ def test_progress_bar_advances_once_per_case_on_longer_runs():
 @pytest.mark.parametrize("given", [
     dict(fixtures=Path("cases.yaml"), squad=Path("dev.json")),
     dict(squad=Path("dev.json"), min_abstain=0.5),
+    dict(squad=Path("dev.json"), max_wrong=0.5),
     dict(fixtures=Path("cases.yaml"), limit=10),
     dict(),
 ])
