@@ -17,12 +17,20 @@ def _content(ws: list[str], language: str) -> list[str]:
     return [w for w in ws if w not in stops and w not in PRONOUNS and w not in ("else", "and")]
 
 
+_TIME_LEAD = frozenset("this last next in on at during the a of to since by until from".split())
+
+
 def _without_time(text: str) -> str:
-    """The previous question with its own time expression removed, so the follow-up's replaces it."""
-    kept = [w for w in text.split() if w.strip("?,.!").lower() not in _TIME_WORDS
-            and not qa.is_year(w.strip("?,.!"))]
-    while kept and kept[-1].lower().strip("?,.!") in ("this", "last", "next", "in", "on", "during"):
-        kept.pop()
+    """The previous question with its own time expressions removed, each with the words that lead
+    into it ('in the year to March'), so the follow-up's time replaces them."""
+    kept: list[str] = []
+    for token in text.split():
+        core = token.strip("?,.!").lower()
+        if core in _TIME_WORDS or qa.is_year(core):
+            while kept and kept[-1].lower() in _TIME_LEAD:
+                kept.pop()
+        else:
+            kept.append(token)
     return " ".join(kept)
 
 

@@ -22,6 +22,12 @@ def test_and_in_month_replaces_the_previous_time_expression():
     assert text == "How many bridges were repaired in May?"
 
 
+def test_a_time_expression_goes_with_the_words_that_lead_into_it():
+    """'in the year to March' leaves nothing behind ('in the to' was shown to users)."""
+    text, _ = resolve("And the year before?", _state("How much money did the club lose in the year to March?"))
+    assert text == "How much money did the club lose the year before?"
+
+
 def test_pronoun_is_resolved_with_the_names_of_the_last_turn():
     text, skip = resolve("Where is her company based?", _state("Who is Ingrid Holm?", ["Ingrid Holm"]))
     assert "Ingrid Holm" in text and not skip
