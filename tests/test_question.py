@@ -15,6 +15,9 @@ def analyzer() -> Analyzer:
     ("How many bridges cross the river?", qa.COUNT),
     ("How much did the tower cost?", qa.COUNT),
     ("What percentage of voters stayed home?", qa.COUNT),
+    ("What was the magnitude of the earthquake?", qa.COUNT),  # a measure is a number
+    ("What was the final score of the game?", qa.COUNT),
+    ("At what rate is the county growing?", qa.DESCRIPTION),  # "rapidly" as often as a number
     ("When did the museum open?", qa.DATE),
     ("In which year was the bridge built?", qa.DATE),
     ("Who designed the bridge?", qa.PERSON),
