@@ -86,6 +86,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "the company's managing director"),
     ("Why was the match stopped?", "The match was stopped in the second half after a fan ran onto the pitch.",
      "after a fan ran onto the pitch"),
+    ("Why did the striker miss the match?", "The striker missed the match because of a hamstring strain.",
+     "a hamstring strain"),  # the cause, without "because of"
+    ("Why was the ferry late?", "The ferry was late because the crew arrived late.", "because the crew arrived late"),
     ("Who drove 300 kilometres with friends?",
      "Kez Morland, 19, a student who had driven 300 kilometres from Cramford with friends, said she cried.",
      "Kez Morland"),
