@@ -169,12 +169,12 @@ class Engine:
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [x.sentence for x in quotes]
         short = first[span[0]:span[1]] if span else None
-        if short and q.answer_type == qa.PERSON and short[:1].isupper():
-            turn["names"] = turn["names"] + [short]
+        dated = bool(short) and bool(set(words(short)) & (qa.MONTHS | qa.WEEKDAYS) or any(c.isdigit() for c in short))
+        if short and q.answer_type == qa.PERSON and short[:1].isupper() and not dated:
+            turn["names"] = turn["names"] + [short]  # ("April 18" for "who": no name for "he" next)
             if names_a_person(short):
                 turn["person"] = short  # "How old is she?" next: she is the person just named
-        elif short and q.answer_type not in (qa.COUNT, qa.DATE) and is_proper_name(first, span) \
-                and not set(words(short)) & (qa.MONTHS | qa.WEEKDAYS):
+        elif short and q.answer_type not in (qa.COUNT, qa.DATE) and is_proper_name(first, span) and not dated:
             turn["thing"] = short  # "Where is it based?" after "Which rival is it buying?" (a name)
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))

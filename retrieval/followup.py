@@ -34,6 +34,26 @@ def _without_time(text: str) -> str:
     return " ".join(kept)
 
 
+_PREPOSITIONS = frozenset("""in to at on for from by with over under near about after before during into
+across against among between outside inside within""".split())
+
+
+def _swap_phrase(previous: str, follow_up: str) -> str | None:
+    """'How close will the comet come to the Sun?' + 'to Earth?' -> 'How close will the comet come
+    to Earth?': a follow-up that is one phrase opening with a preposition replaces the previous
+    question's last phrase opening with it (up to its next preposition). None when there is none."""
+    new = follow_up.strip().rstrip("?").strip()
+    head = new.split()[0].lower() if new else ""
+    if head not in _PREPOSITIONS or any(w.lower() in _PREPOSITIONS for w in new.split()[1:]):
+        return None
+    tokens = previous.rstrip("?").split()
+    at = max((i for i, t in enumerate(tokens) if t.lower() == head), default=None)
+    if at is None:
+        return None
+    end = next((j for j in range(at + 1, len(tokens)) if tokens[j].lower() in _PREPOSITIONS), len(tokens))
+    return " ".join(tokens[:at] + [new] + tokens[end:]) + "?"
+
+
 _PERSONAL = frozenset("he she him her his hers".split())
 _THING = frozenset("it its they them their".split())
 _POSSESSIVES = frozenset("his hers its their".split())
@@ -75,7 +95,8 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     content = _content(ws, language)
     person, thing = last.get("person"), last.get("thing")
     there = isinstance(thing, str) and _place_there(ws)  # "How many people live there?" after "Which village ...?"
-    has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws)
+    opening = next((len(words(p)) for p in _OPENERS if low.startswith(p)), 0)  # "what about" asks nothing
+    has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws[opening:])
     pronoun = there or any(w in PRONOUNS for w in ws)
     opener = low.startswith(_OPENERS)
     elliptical = opener or len(content) <= 1 or "else" in ws
@@ -94,7 +115,10 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
         if low.startswith(prefix):
             base = question[len(prefix):]
             break
-    if elliptical and not has_wh:
+    swapped = None if asks_time or has_wh else _swap_phrase(previous, base)
+    if swapped:
+        resolved = swapped
+    elif elliptical and not has_wh:
         resolved = f"{_without_time(previous) if asks_time else previous.rstrip('?')} {base}"
     elif elliptical:
         context = _without_time(previous) if asks_time else previous

@@ -323,12 +323,15 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     """The numbers of a sentence, scored as answers to a count or measure question."""
     nouns = qa.counted_nouns(q, analyzer)
     measure = qa.how_word(q) in _MEASURES
+    distance = qa.how_word(q) in _DISTANCES
     years = {w for w in q.words if qa.is_year(w)}
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     out = []
     for score, a, b in _numbers(toks, text):
         if measure:  # "how long": "twenty-two years", not "twenty-two"
             end = _with_unit(toks, text, b)
+            if end > b and distance and toks[end].word in _TIME_UNITS:
+                continue  # "how far / how close": a distance, never "three weeks"
             score += WITH_UNIT if end > b else 0.0
             b = end
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
@@ -370,7 +373,9 @@ def _of_the_time_asked(toks: list[_Tok], b: int, q: qa.Question) -> bool:
                                                                  or w in ("year", "month", "week", "day"))
 
 
-_MEASURES = frozenset("long far tall high wide deep big large heavy fast".split())
+_MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
+_DISTANCES = frozenset("far close near".split())
+_TIME_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years".split())
 _UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
 decade decades century centuries mile miles kilometre kilometres kilometer kilometers km metre metres meter
 meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg

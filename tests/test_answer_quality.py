@@ -108,6 +108,14 @@ def test_the_stub_of_a_contraction_is_no_key_word():
     assert Analyzer("english").terms("Why couldn't they run?") == ["run"]
 
 
+def test_a_date_given_for_who_is_no_name_for_the_next_pronoun(engine_over):
+    engine = engine_over("Marathon record\n\nThe old record was set on April 18, 1998, in heavy rain.\n\n"
+                         "Ivo Brandt, 31, ran in the race.\n")
+    first = engine.ask("Who set the old record?")
+    assert first.answer == "April 18"  # the short answer is a poor one, but it is no person
+    assert "April 18" not in engine.ask("How old is he now?", state=first.state).resolved_question
+
+
 def test_elliptical_follow_up_reuses_the_previous_question(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("And who paid for them?", state=first.state)

@@ -20,12 +20,24 @@ def test_self_contained_question_is_left_alone():
 def test_and_in_month_replaces_the_previous_time_expression():
     text, _ = resolve("And in May?", _state("How many bridges were repaired this week?"))
     assert text == "How many bridges were repaired in May?"
+    text, _ = resolve("What about in May?", _state("How many bridges were repaired this week?"))
+    assert text == "How many bridges were repaired in May?"  # "what about" asks no new question
 
 
 def test_a_time_expression_goes_with_the_words_that_lead_into_it():
     """'in the year to March' leaves nothing behind ('in the to' was shown to users)."""
     text, _ = resolve("And the year before?", _state("How much money did the club lose in the year to March?"))
     assert text == "How much money did the club lose the year before?"
+
+
+def test_a_phrase_follow_up_replaces_the_phrase_with_its_preposition():
+    text, _ = resolve("And to Earth?", _state("How close will the comet come to the Sun?"))
+    assert text == "How close will the comet come to Earth?"
+    text, _ = resolve("What about from Brockley?", _state("How many people were evacuated from Cawdle on Sunday?"))
+    assert text == "How many people were evacuated from Brockley on Sunday?"
+    # no phrase with that preposition: the follow-up is added to the previous question, as before
+    text, _ = resolve("And in people over 65?", _state("How well did the vaccine work?"))
+    assert text == "How well did the vaccine work in people over 65?"
 
 
 def test_pronoun_is_resolved_with_the_names_of_the_last_turn():

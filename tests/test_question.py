@@ -16,6 +16,7 @@ def analyzer() -> Analyzer:
     ("How much did the tower cost?", qa.COUNT),
     ("What percentage of voters stayed home?", qa.COUNT),
     ("What was the magnitude of the earthquake?", qa.COUNT),  # a measure is a number
+    ("How close did the storm come to the coast?", qa.COUNT),
     ("What was the final score of the game?", qa.COUNT),
     ("At what rate is the county growing?", qa.DESCRIPTION),  # "rapidly" as often as a number
     ("When did the museum open?", qa.DATE),

@@ -82,6 +82,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("How long did patients wait on average?",
      "Patients waited an average of six hours and 40 minutes to be seen.", "six hours and 40 minutes"),
     ("How long did the crossing take?", "The crossing took 3 hours, and 40 people were sick.", "3 hours"),
+    ("How close will the comet come to Earth?",
+     "It will come closest about three weeks later, when it will be about 95 million kilometres away.",
+     "95 million kilometres"),  # a distance, not a time
     ("Who is Ada Lowe?", "\"It works,\" said Ada Lowe, 56, the company's managing director.",
      "the company's managing director"),
     ("Why was the match stopped?", "The match was stopped in the second half after a fan ran onto the pitch.",
