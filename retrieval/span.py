@@ -261,14 +261,28 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
             while True:
                 while start < len(text) and text[start] == " ":
                     start += 1
-                stop = min([j for j in (text.find(",", start), text.find(".", start), text.find(";", start))
-                            if j > start] or [len(text)])
+                stop = _clause_end(text, toks, start)
                 if not (text[start:stop].isdigit() and text[stop:stop + 1] == ","):
                     break
                 start = stop + 1  # "Ada Lowe, 56, the company's ...": past the age
-            if stop - start >= 3:
-                return start, stop
+            if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
+                return start, stop  # not "who had been saying ...": a clause about X, not who X is
     return None
+
+
+_RELATIVE = re.compile(r"(?i)(who|whom|whose|which|that)\b")
+
+
+def _clause_end(text: str, toks: list[_Tok], start: int) -> int:
+    """Where the stretch from `start` meets a comma, full stop or semicolon between two words (not
+    the full stops inside "U.S." or "Dr."), or the end of the text."""
+    for k, t in enumerate(toks):
+        if t.end <= start:
+            continue
+        gap = text[t.end:toks[k + 1].start] if k + 1 < len(toks) else text[t.end:]
+        if any(c in gap for c in ",.;"):
+            return t.end
+    return len(text)
 
 
 def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tuple[str, ...] = ("",),

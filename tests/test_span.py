@@ -30,6 +30,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Where is the Nordic Seed Vault based?",
      "The Nordic Seed Vault, an archive based in Norway, keeps samples.", "Norway"),
     ("Who is Ellen Marsh?", "The bridge was designed by Ellen Marsh, a local engineer, in 1932.", "a local engineer"),
+    ("Who is Ines Marr?", "The plan was drawn up by Ines Marr, an adviser to the U.S. Treasury, last year.",
+     "an adviser to the U.S. Treasury"),  # the full stops of "U.S." end no phrase
+    ("Who is Ines Marr?", "It surprised Mayor Ines Marr, who had said the talks were over.", "Mayor"),
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
