@@ -6,7 +6,8 @@ Features (all cheap, computed from term ids in order plus per-token flags):
   matched by the sentence, by the sentence with its neighbours, by each neighbour and by its passage,
   by the sentence with its document's title (the subject a sentence leaves to the title: "He was
   born in ..." in an article named after him), by the sentence counting words that share a question
-  term's first letters ("invasion" for "invade", which the stemmer keeps apart), question term pairs
+  term's first letters ("invasion" for "invade", which the stemmer keeps apart), by the sentence
+  counting one-word WordNet synonyms and derived forms ("prosecutor" for "prosecute"), question term pairs
   found next to each other (phrases) and the longest run of question terms, how tightly the matches
   sit, where the sentence sits in its passage, and whether the sentence holds a
   token of the wanted answer type (a number for "how many", a date for "when", a new name for "who")
@@ -25,6 +26,7 @@ from typing import Sequence
 import numpy as np
 
 from retrieval import question as qa
+from retrieval import synonyms
 from retrieval.store import StoredIndex
 from retrieval.text import Analyzer, fold, stopwords, word_spans, words
 
@@ -41,7 +43,7 @@ FEATURES = (
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
     "previous_coverage", "next_coverage", "position", "longest_run", "prefix_coverage",
-    "title_coverage", "title_share",
+    "title_coverage", "title_share", "synonym_coverage",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -143,6 +145,7 @@ class Layout:
         self._index = index
         self._stops = stopwords(analyzer.language)
         self._analyzer = analyzer
+        self.language = analyzer.language
         self._title_terms: dict[int, frozenset[str]] = {}  # per document, filled lazily
 
     def title_terms(self, doc: int) -> frozenset[str]:
@@ -323,6 +326,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     prefixed = np.zeros(n, dtype=np.uint64)
     np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, toks[keep]))
+    synonymous = np.zeros(n, dtype=np.uint64)
+    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, uniq, toks[keep], lay.language))
     zero = np.zeros(n)
     cols = {
         "sentence_bm25": s_norm,
@@ -351,6 +356,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
         "prefix_coverage": weight(masks[rows] | prefixed),
+        "synonym_coverage": weight(masks[rows] | synonymous),
         "title_coverage": weight(masks[rows] | title),
         "title_share": weight(title),
     }
@@ -370,6 +376,21 @@ def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray,
     run_start = np.maximum.accumulate(np.where(goes_on, 0, at))
     np.maximum.at(out, owner, (at - run_start + 1) * matched)
     return out
+
+
+def _synonym_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray, language: str) -> np.ndarray:
+    """Per token, the bit of each question term (in `uniq` order) of which it is a one-word WordNet
+    synonym or derived form ("prosecutor" for "prosecute", "cars" for "automobiles")."""
+    wanted: dict[str, int] = {}
+    for i, t in enumerate(uniq):
+        for synonym in synonyms.of(vocab[t], language):
+            if len(synonym) == 1:
+                wanted[synonym[0]] = wanted.get(synonym[0], 0) | 1 << i
+    if not wanted or not len(toks):
+        return np.zeros(len(toks), dtype=np.uint64)
+    found, at = np.unique(toks, return_inverse=True)
+    bits = np.array([wanted.get(vocab[x], 0) for x in found.tolist()], dtype=np.uint64)
+    return bits[at]
 
 
 def _prefix_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray) -> np.ndarray:

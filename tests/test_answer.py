@@ -94,6 +94,26 @@ def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
     assert keeper["prefix_coverage"] > keeper["coverage"]
 
 
+def test_synonym_bits_mark_one_word_synonyms_of_a_question_term() -> None:
+    vocab = ["stair", "step", "storm", "tempest", "violent"]
+    got = selection._synonym_bits(vocab, [0, 2], np.array([1, 3, 4, 0], dtype=np.int64), "english")
+    assert got.tolist() == [0b01, 0b10, 0, 0]  # "violent storm" is two words: not a one-word synonym
+
+
+def test_synonym_coverage_counts_a_synonym_as_the_question_term(make_docs, settings_for) -> None:
+    engine = Engine.open(settings_for(make_docs({"pier.txt": "Pier repairs\n\nThe stairs were repaired in May.\n\n"
+                                                              "The steps of the old pier were painted in June.\n"})))
+    index, lay = engine._index, engine._layout
+    q = analyse("When were the steps repaired?", engine._analyzer)
+    terms = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
+    cands, s_norm, p_norm = selection.candidates(index, lay, terms)
+    x = selection.features(index, lay, q, terms, selection.idf_of(index, terms), cands, s_norm, p_norm)
+    rows = {index.corpus.sentences[c].text: dict(zip(selection.FEATURES, r.tolist())) for c, r in zip(cands.tolist(), x)}
+    assert all(r["synonym_coverage"] >= r["coverage"] for r in rows.values())
+    stairs = rows["The stairs were repaired in May."]
+    assert stairs["synonym_coverage"] == pytest.approx(1.0) and stairs["coverage"] < 1.0  # "stairs" for "steps"
+
+
 def test_title_coverage_adds_the_question_terms_the_document_title_holds(feature_rows) -> None:
     # a question term counts only if some sentence has it: here the last one names the lighthouse
     row = feature_rows("When was the Kessock lighthouse built?")["It was built of granite blocks in 1890."]
