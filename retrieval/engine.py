@@ -77,6 +77,7 @@ class Engine:
         start = time.perf_counter()
         index, cached = open_index(settings, progress=progress, rebuild=rebuild)
         synonyms.table(settings.language)  # read once here (0.3 s), not during the first question
+        lexicon(settings.language)  # the speller's real words, likewise (0.03 s)
         semantic = None
         if settings.reranker != "none":  # the optional extra: imported and computed only when on
             from retrieval.semantic import Semantic
