@@ -65,6 +65,16 @@ def test_eval_exits_1_when_a_threshold_is_not_met(run_cli, corpus, fixtures):
     assert "below --min-quote1 0.9" in done.stdout
 
 
+def test_eval_exits_1_when_too_many_answers_are_wrong(run_cli, corpus, fixtures):
+    done = run_cli("eval", str(fixtures), "--docs", str(corpus), "--json")
+    wrong = json.loads(done.stdout)["overall"]["wrong_answer_rate"]
+    assert wrong > 0  # one of the three cases is answered with the wrong first quote
+    failed = run_cli("eval", str(fixtures), "--docs", str(corpus), "--max-wrong", f"{wrong - 0.01:.2f}")
+    assert failed.returncode == 1 and "above --max-wrong" in failed.stdout
+    passed = run_cli("eval", str(fixtures), "--docs", str(corpus), "--max-wrong", f"{wrong + 0.01:.2f}")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+
+
 def test_eval_exits_0_when_thresholds_are_met(run_cli, corpus, fixtures):
     done = run_cli("eval", str(fixtures), "--docs", str(corpus), "--min-quote1", "0.6", "--min-abstain", "0.6")
     assert done.returncode == 0, done.stdout + done.stderr
