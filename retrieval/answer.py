@@ -324,10 +324,11 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     following[has_next] = weight(masks[rows[has_next] + 1])
     in_passage = np.repeat(counts, counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
+    kept_toks = toks[keep]
     prefixed = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, toks[keep]))
+    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, kept_toks))
     synonymous = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, uniq, toks[keep], lay.language))
+    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, uniq, kept_toks, lay.language))
     zero = np.zeros(n)
     cols = {
         "sentence_bm25": s_norm,

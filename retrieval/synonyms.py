@@ -27,9 +27,11 @@ def table(language: str) -> dict[str, str]:
     return dict(line.split("\t", 1) for line in gzip.decompress(raw).decode("utf-8").splitlines())
 
 
-def of(term: str, language: str) -> list[tuple[str, ...]]:
-    """The synonyms of one term, each as its terms in order."""
-    return [tuple(s.split()) for s in table(language).get(term, "").split("|") if s]
+@lru_cache(maxsize=1 << 16)
+def of(term: str, language: str) -> tuple[tuple[str, ...], ...]:
+    """The synonyms of one term, each as its terms in order (split once per term: the ranking asks
+    for the same question terms many times)."""
+    return tuple(tuple(s.split()) for s in table(language).get(term, "").split("|") if s)
 
 
 def matched(terms: Iterable[str], context: set[str], language: str) -> set[str]:
