@@ -378,12 +378,18 @@ class Engine:
         total = sum(idf(t) for t in key)
         if not total:
             return ranked
-        vocab = self._index.vocab
+        ids = self._term_ids
+        # each key term's own id and the ids of its synonyms that some document holds, looked up once
+        own = {t: ids.get(t) for t in key}
+        others = {t: [tuple(ids[w] for w in s) for s in synonyms.of(t, self.settings.language)
+                      if all(w in ids for w in s)] for t in key}
+        weights = {t: idf(t) for t in key}
         scored = []
         for r in head:
-            terms = {vocab[i] for i in selection.sentence_term_set(self._index, r.sentence)}
-            found = synonyms.matched([t for t in key if t not in terms], terms, self.settings.language)
-            scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * sum(idf(t) for t in found) / total))
+            held = selection.sentence_term_set(self._index, r.sentence)
+            gain = sum(weights[t] for t in key if own[t] not in held
+                       and any(all(i in held for i in s) for s in others[t]))
+            scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * gain / total))
         return sorted(scored, key=lambda r: -r.score) + ranked[SYNONYM_WINDOW:]
 
     def _whole_names(self, q: Question, ctx_terms: set[str]) -> set[str]:
