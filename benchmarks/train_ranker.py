@@ -220,10 +220,11 @@ def main() -> None:
     print("all articles (in-sample): hit@1 %.4f hit@3 %.4f" % evaluate(rows, w, b, len(questions)))
     if args.write:
         RANKER.write_text(json.dumps({
-            "trained_on": f"SQuAD v1.1 dev, all 48 articles, and the {len(sets)} news training sets of "
-                          f"benchmarks/news/ (each question weighing {args.news_weight[0]} SQuAD questions), "
-                          f"listwise softmax with L2 penalty {penalties[0]} over the features and their "
-                          "pairwise products (cross-validated by benchmarks/train_ranker.py)",
+            "trained_on": "SQuAD v1.1 dev, all 48 articles, " + (
+                f"and the {len(sets)} news training sets of benchmarks/news/ (each question weighing "
+                f"{args.news_weight[0]} SQuAD questions), " if args.news_weight[0] > 0 else "") +
+                f"listwise softmax with L2 penalty {penalties[0]} over the features and their "
+                "pairwise products (cross-validated by benchmarks/train_ranker.py)",
             "features": list(sel.FEATURES),
             "weights": [round(float(v), 5) for v in w], "bias": round(float(b), 5)}) + "\n")
 
