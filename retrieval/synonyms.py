@@ -4,8 +4,10 @@ built by benchmarks/build_synonyms.py; WordNet's licence is retrieval/data/WORDN
 A key word of the question that the candidate's passage lacks counts as matched when the passage
 holds every term of one of its synonyms: "How many automobiles cross it?" is supported by a
 passage about "cars". The table also holds the forms WordNet derives a word from or into, which
-the stemmer keeps apart: "What did he admit?" is supported by "an admission". The check that decides silence reads them, and so does the re-ordering of
-the best few sentences (Engine._synonym_bonus); the learned ranker does not.
+the stemmer keeps apart: "What did he admit?" is supported by "an admission". The check that
+decides silence reads them, and so do the learned ranker (one-word synonyms of the question's
+indexed terms: its synonym_coverage feature) and the re-ordering of the best few sentences
+(Engine._synonym_bonus, every synonym of every key word).
 """
 
 from __future__ import annotations
