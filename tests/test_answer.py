@@ -17,20 +17,29 @@ LIGHTHOUSE = (
 
 
 @pytest.fixture
-def feature_rows(make_docs, settings_for):
+def feature_rows_over(make_docs, settings_for):
+    """text -> (question -> {sentence text: {feature name: value}} over the candidates of that file)."""
+    def over(text: str):
+        engine = Engine.open(settings_for(make_docs({"article.txt": text})))
+        index, lay = engine._index, engine._layout
+
+        def rows(question: str) -> dict[str, dict[str, float]]:
+            q = analyse(question, engine._analyzer)
+            terms = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
+            cands, s_norm, p_norm = selection.candidates(index, lay, terms)
+            x = selection.features(index, lay, q, terms, selection.idf_of(index, terms), cands, s_norm, p_norm)
+            return {index.corpus.sentences[c].text: dict(zip(selection.FEATURES, row.tolist()))
+                    for c, row in zip(cands.tolist(), x)}
+
+        return rows
+
+    return over
+
+
+@pytest.fixture
+def feature_rows(feature_rows_over):
     """question -> {sentence text: {feature name: value}} over the candidates of the lighthouse file."""
-    engine = Engine.open(settings_for(make_docs({"lighthouse.txt": LIGHTHOUSE})))
-    index, lay = engine._index, engine._layout
-
-    def rows(question: str) -> dict[str, dict[str, float]]:
-        q = analyse(question, engine._analyzer)
-        terms = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
-        cands, s_norm, p_norm = selection.candidates(index, lay, terms)
-        x = selection.features(index, lay, q, terms, selection.idf_of(index, terms), cands, s_norm, p_norm)
-        return {index.corpus.sentences[c].text: dict(zip(selection.FEATURES, row.tolist()))
-                for c, row in zip(cands.tolist(), x)}
-
-    return rows
+    return feature_rows_over(LIGHTHOUSE)
 
 
 def test_neighbour_coverage_is_each_neighbours_own_coverage(feature_rows) -> None:
@@ -100,15 +109,9 @@ def test_synonym_bits_mark_one_word_synonyms_of_a_question_term() -> None:
     assert got.tolist() == [0b01, 0b10, 0, 0]  # "violent storm" is two words: not a one-word synonym
 
 
-def test_synonym_coverage_counts_a_synonym_as_the_question_term(make_docs, settings_for) -> None:
-    engine = Engine.open(settings_for(make_docs({"pier.txt": "Pier repairs\n\nThe stairs were repaired in May.\n\n"
-                                                              "The steps of the old pier were painted in June.\n"})))
-    index, lay = engine._index, engine._layout
-    q = analyse("When were the steps repaired?", engine._analyzer)
-    terms = [engine._term_ids[t] for t in q.terms if t in engine._term_ids]
-    cands, s_norm, p_norm = selection.candidates(index, lay, terms)
-    x = selection.features(index, lay, q, terms, selection.idf_of(index, terms), cands, s_norm, p_norm)
-    rows = {index.corpus.sentences[c].text: dict(zip(selection.FEATURES, r.tolist())) for c, r in zip(cands.tolist(), x)}
+def test_synonym_coverage_counts_a_synonym_as_the_question_term(feature_rows_over) -> None:
+    rows = feature_rows_over("Pier repairs\n\nThe stairs were repaired in May.\n\n"
+                             "The steps of the old pier were painted in June.\n")("When were the steps repaired?")
     assert all(r["synonym_coverage"] >= r["coverage"] for r in rows.values())
     stairs = rows["The stairs were repaired in May."]
     assert stairs["synonym_coverage"] == pytest.approx(1.0) and stairs["coverage"] < 1.0  # "stairs" for "steps"
