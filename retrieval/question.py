@@ -35,6 +35,15 @@ emperor general minister chancellor governor mayor director singer actor actress
 # Words between "the name of" and the noun it names.
 _BEFORE_NAMED = frozenset("""of the a an this that its his her their first second third fourth fifth last other new
 former current late young old""".split())
+# Places and bodies a "which" question or "the name of the ..." wants a proper name for.
+_NAMED_THINGS = frozenset("""country countries city cities town towns village villages island islands province
+county nation river mountain ocean sea street stadium airport continent company companies firm firms
+manufacturer manufacturers maker laboratory laboratories lab newspaper magazine publisher agency agencies team
+teams club clubs university universities college party parties church airline bank charity hospital museum
+organization organisation""".split())  # not "state" ("in what state is the fluid") nor "schools"
+# Words that end the noun phrase after "the name of".
+_PHRASE_ENDS = _AUXILIARIES | frozenset("""what which who whom whose when where why how that in at on for from to
+by with about during after before as""".split())
 # People whose name "What is the name of the ...?" asks for: a proper name, not a description.
 _NAMED_PEOPLE = _PERSON_NOUNS | frozenset("""captain chairman chairwoman judge owner landowner manager coach chef
 pilot driver victim suspect husband wife son daughter mother father brother sister boy girl officer spokesman
@@ -149,10 +158,38 @@ def _wh_at(ws: list[str]) -> int | None:
 
 
 def asks_for_name(q: Question) -> bool:
-    """'What is the name of the judge ...?': a person's proper name is wanted (not 'the name of the
-    stadium', whose answer may well be 'the Rose Bowl')."""
+    """'What is the name of the judge ...?', '... of the club's former chairman?': a person's proper
+    name is wanted (not 'the name of the stadium', whose answer may well be 'the Rose Bowl')."""
     asked = asked_nouns(q)
-    return bool(asked & {"name", "names"}) and bool(asked & _NAMED_PEOPLE)
+    return bool(asked & {"name", "names"}) and bool((asked | _name_phrase(q)) & _NAMED_PEOPLE)
+
+
+def asks_for_named_thing(q: Question) -> bool:
+    """'Which firm built it?', 'What is the name of the security company ...?': the answer is a
+    place or body known by a proper name ('the Rose Bowl', 'the northern city of Ravensholt'), not a
+    description. A person's name is `asks_for_name`."""
+    asked = asked_nouns(q)
+    if asked & {"name", "names"}:
+        return not asks_for_name(q) and bool(_name_phrase(q) & _NAMED_THINGS)
+    ws = q.words
+    wh_at = _wh_at(list(ws))
+    return wh_at is not None and ws[wh_at] in ("which", "what") and ws[wh_at + 1:wh_at + 2] != () \
+        and ws[wh_at + 1] in _NAMED_THINGS  # "which firm", not "what were European countries doing"
+
+
+def _name_phrase(q: Question) -> frozenset[str]:
+    """The words of the noun phrase after 'name of' ('the name of the trust's former chairman who
+    ...' -> the, trust, s, former, chairman): its head noun may come after a possessive."""
+    ws = list(q.words)
+    at = next((i for i, w in enumerate(ws) if w in ("name", "names")), None)
+    if at is None or ws[at + 1:at + 2] != ["of"]:
+        return frozenset()
+    phrase = []
+    for w in ws[at + 2:at + 10]:
+        if w in _PHRASE_ENDS:
+            break
+        phrase.append(w)
+    return frozenset(phrase)
 
 
 def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:

@@ -159,6 +159,14 @@ def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     return all(w[:1].isupper() or f in _NAME_JOINERS for w, f in zip(ws, folded))
 
 
+def holds_name(text: str, span: tuple[int, int]) -> bool:
+    """Whether the short answer holds a capitalised word that does not open the sentence: 'the
+    northern city of Ravensholt' names a place, 'his home village in the highlands' does not."""
+    opening = next((i for i, c in enumerate(text) if c.isalnum()), 0)
+    return any(m.group()[:1].isupper() and m.group() != "I" for m in re.finditer(r"\w\S*", text[span[0]:span[1]])
+               if span[0] + m.start() > opening)
+
+
 def _start_char(text: str, tok: _Tok) -> int:
     """Keep a currency sign written before a number ("£46,300", not "46,300")."""
     start = tok.start

@@ -295,6 +295,51 @@ def test_asks_for_name_only_of_people():
     assert not asks_for_name(analyse("What is the name of the first Doctor Who serial?", analyzer))
 
 
+def test_the_name_of_a_role_after_a_possessive_asks_for_a_person():
+    from retrieval.question import analyse, asks_for_name, asks_for_named_thing
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    chairman = analyse("What is the name of the Brackley trust's former chairman?", analyzer)
+    assert asks_for_name(chairman) and not asks_for_named_thing(chairman)
+    assert not asks_for_name(analyse("What is the name of the trust that hired the chairman?", analyzer))
+
+
+def test_which_firm_or_the_name_of_a_village_asks_for_a_named_thing():
+    from retrieval.question import analyse, asks_for_named_thing
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    for text in ("Which firm designed the library?", "What company built the dam?",
+                 "What is the name of the security company that guards the museum?",
+                 "What is the name of the runner's home village?"):
+        assert asks_for_named_thing(analyse(text, analyzer)), text
+    for text in ("In what state is the fluid stored?", "What were European countries doing in 1700?",
+                 "What did the firm build?", "What is the name of the process?", "Which year was it built?"):
+        assert not asks_for_named_thing(analyse(text, analyzer)), text
+
+
+def test_a_named_thing_holds_a_capitalised_word_that_does_not_open_the_sentence():
+    from retrieval.span import holds_name
+
+    def named(text: str, answer: str) -> bool:
+        at = text.index(answer)
+        return holds_name(text, (at, at + len(answer)))
+    assert named("Its rival is based in the northern city of Ravensholt.", "the northern city of Ravensholt")
+    assert named("It was built by the Harrow Bridge Company in 1901.", "the Harrow Bridge Company")
+    assert not named("He will build a house in his home village in the highlands.", "highlands")
+    assert not named("Engineers found cracks in the frame.", "Engineers")  # any sentence opens with a capital
+    assert not named("“I knew at 30 kilometres that I could win,” he said.", "I knew at 30 kilometres")
+
+
+def test_which_firm_is_declined_when_the_sentence_names_none(engine_over):
+    engine = engine_over("Pool\n\nThe new pool has been delayed after engineers found that its tiles were "
+                         "cracked. The pool was designed to hold 300 swimmers.\n")
+    answer = engine.ask("Which firm designed the new pool?")
+    assert not answer.answered and "name" in answer.reason
+    named = engine_over("Pool\n\nThe new pool was designed by Harrow Civic Works and opened on Monday.\n")
+    answer = named.ask("Which firm designed the new pool?")
+    assert answer.answered and answer.answer == "Harrow Civic Works"
+
+
 def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it():
     from retrieval.span import is_proper_name
 
