@@ -356,6 +356,9 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
                 continue  # "how far / how close": a distance, never "three weeks"
             score += WITH_UNIT if end > b else 0.0
             b = end
+            after = toks[b + 1].word if b + 1 < len(toks) else ""
+            if after in _DIMENSIONS:  # "1.8 kilometres wide and up to 400 metres deep" for "how deep"
+                score += DIMENSION if after == qa.how_word(q) else -DIMENSION
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
         if money:
@@ -396,6 +399,8 @@ def _of_the_time_asked(toks: list[_Tok], b: int, q: qa.Question) -> bool:
 
 
 _MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
+DIMENSION = 1.0  # a measure followed by the dimension asked about ("400 metres deep"), or by another one
+_DIMENSIONS = frozenset("long tall high wide deep thick".split())
 _DISTANCES = frozenset("far close near".split())
 _TIME_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years".split())
 _UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
