@@ -109,8 +109,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("What time did the alarm go off?", "An alarm sounded at 2:17 a.m., but the guard was late.", "2:17 a.m."),
     ("When did the march begin?", "The march began at the railway station at 11 a.m.", "11 a.m."),
     ("Whats the name of the ferry's captain?", "The ferry's captain, Ola Brant, was praised.", "Ola Brant"),
-    ("How deep would the quarry be?", "It would be 2.4 kilometres wide and up to 300 metres deep.", "300 metres"),
-    ("How wide would the quarry be?", "It would be 2.4 kilometres wide and up to 300 metres deep.", "2.4 kilometres"),
+    ("How deep would the quarry be?", "They plan a quarry 2.4 kilometres wide and up to 300 metres deep, with "
+     "a life of 20 years.", "300 metres"),  # the measure followed by the dimension asked, not the nearest
+    ("How wide would the quarry be?", "They plan a quarry 300 metres deep and 2.4 kilometres wide, with "
+     "a life of 20 years.", "2.4 kilometres"),
 ])
 def test_span_by_answer_type(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
