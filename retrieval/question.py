@@ -49,7 +49,7 @@ _NAMED_PEOPLE = _PERSON_NOUNS | frozenset("""captain chairman chairwoman judge o
 pilot driver victim suspect husband wife son daughter mother father brother sister boy girl officer spokesman
 spokeswoman predecessor successor""".split())  # not "doctor": "the first Doctor Who serial"
 _COUNT_NOUNS = frozenset("""number percentage percent amount proportion share population size total magnitude
-temperature speed height depth length weight width distance score margin""".split())
+temperature speed height depth length weight width distance score margin price cost fee fare salary""".split())
 # Number words a question or a sentence may use for a count.
 NUMBER_WORDS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,

@@ -131,12 +131,15 @@ def names_a_person(answer: str) -> bool:
 def asks_for_money(q: qa.Question) -> bool:
     """'How much did it cost?', 'How much money did he steal?' (the question's own "how much", not
     one a follow-up borrowed: "Who paid for it? How much did the camera cost?")."""
-    return q.words[:2] == ("how", "much") and bool(set(q.words) & _PRICE_WORDS)
+    if q.words[:2] == ("how", "much"):
+        return bool(set(q.words) & _PRICE_WORDS)
+    return q.answer_type == qa.COUNT and bool(qa.asked_nouns(q) & _PRICE_NOUNS)  # "What was the price of ...?"
 
 
 # Words that make "how much" a price, strictly enough to decline without an amount of money; the
 # wider _MONEY_WORDS ("raised", "sold", ...) only make an amount of money the likelier answer.
 _PRICE_WORDS = frozenset("money cost costs pay paid spend spent price worth".split())
+_PRICE_NOUNS = frozenset("price cost fee fare salary".split())
 
 
 def is_money(text: str, span: tuple[int, int]) -> bool:

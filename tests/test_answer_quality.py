@@ -340,6 +340,27 @@ def test_which_firm_is_declined_when_the_sentence_names_none(engine_over):
     assert answer.answered and answer.answer == "Harrow Civic Works"
 
 
+def test_the_price_or_cost_of_something_asks_for_money():
+    from retrieval.question import analyse
+    from retrieval.span import asks_for_money
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    for text in ("What is the price of a tonne of copper?", "What was the cost of the bridge?",
+                 "How much did the bridge cost?", "How much money did he steal?"):
+        assert asks_for_money(analyse(text, analyzer)), text
+    for text in ("How much rain fell?", "What was the effect of the price rise?", "Who paid for it? How much did it cost?"):
+        assert not asks_for_money(analyse(text, analyzer)), text
+
+
+def test_a_price_question_is_declined_when_the_sentence_gives_only_a_percentage(engine_over):
+    engine = engine_over("Copper\n\nThe price of a tonne of copper now is about 40 percent higher than in 2020.\n")
+    answer = engine.ask("What is the price of a tonne of copper now?")
+    assert not answer.answered and "money" in answer.reason
+    priced = engine_over("Copper\n\nA tonne of copper now sells for $9,400, up by 40 percent since 2020.\n")
+    answer = priced.ask("What is the price of a tonne of copper now?")
+    assert answer.answered and answer.answer == "$9,400"
+
+
 def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it():
     from retrieval.span import is_proper_name
 

@@ -18,6 +18,7 @@ def analyzer() -> Analyzer:
     ("What was the magnitude of the earthquake?", qa.COUNT),  # a measure is a number
     ("How close did the storm come to the coast?", qa.COUNT),
     ("What was the final score of the game?", qa.COUNT),
+    ("What is the price of a tonne of copper?", qa.COUNT),  # an amount of money
     ("At what rate is the county growing?", qa.DESCRIPTION),  # "rapidly" as often as a number
     ("When did the museum open?", qa.DATE),
     ("In which year was the bridge built?", qa.DATE),
