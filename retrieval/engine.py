@@ -19,7 +19,8 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span, asks_for_money, holds_name, is_money, is_proper_name, names_a_person
+from retrieval.span import (answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money, is_proper_name,
+                            names_a_person)
 from retrieval.spelling import Speller, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -256,6 +257,9 @@ class Engine:
             return "a year is asked for and the best sentence holds none", True
         if asks_for_money(q) and not (span and is_money(text, span)):
             return "an amount of money is asked for and the best sentence gives none", True
+        units = asked_unit(q)
+        if units and not (span and has_unit(text, span, units)):
+            return "a weight or height is asked for and the best sentence gives none", True
         if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
             return "a name is asked for and the best sentence gives none", False
         if qa.asks_for_named_thing(q) and not (span and holds_name(text, span)):

@@ -142,6 +142,28 @@ _PRICE_WORDS = frozenset("money cost costs pay paid spend spent price worth".spl
 _PRICE_NOUNS = frozenset("price cost fee fare salary".split())
 
 
+def asked_unit(q: qa.Question) -> frozenset[str] | None:
+    """The units a weight or height question's answer must carry ('How much does it weigh?',
+    'How heavy ...?', 'How tall ...?'), or None for other questions."""
+    how = qa.how_word(q)
+    if how == "heavy" or (how == "much" and set(q.words) & {"weigh", "weighs", "weighed"}):
+        return _WEIGHT_UNITS
+    if how == "tall":
+        return _HEIGHT_UNITS
+    return None
+
+
+_WEIGHT_UNITS = frozenset("""gram grams g kilogram kilograms kilo kilos kg pound pounds lb lbs ounce ounces oz tonne
+tonnes ton tons stone milligram milligrams mg""".split())
+_HEIGHT_UNITS = frozenset("""metre metres meter meters m centimetre centimetres centimeter centimeters cm
+millimetre millimetres mm foot feet ft inch inches yard yards storey storeys story stories floor floors""".split())
+
+
+def has_unit(text: str, span: tuple[int, int], units: frozenset[str]) -> bool:
+    """Whether the short answer carries one of `units` ('14 grams'; '14mm' counts as 'mm')."""
+    return any(w in units or w.lstrip("0123456789.,") in units for w in words(text[span[0]:span[1]]))
+
+
 def is_money(text: str, span: tuple[int, int]) -> bool:
     """Whether the short answer is an amount of money ('£46,300', '$2.4 billion', '30 marks')."""
     answer = text[span[0]:span[1]]
@@ -351,9 +373,15 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     distance = qa.how_word(q) in _DISTANCES
     years = {w for w in q.words if qa.is_year(w)}
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
+    units = asked_unit(q)
     out = []
     for score, a, b in _numbers(toks, text):
-        if measure:  # "how long": "twenty-two years", not "twenty-two"
+        if units:  # "How much did it weigh?": "142 pounds"
+            end = _with_unit(toks, text, b)
+            if end > b and has_unit(text, (toks[a].start, toks[end].end), units):
+                score += WITH_UNIT
+                b = end
+        elif measure:  # "how long": "twenty-two years", not "twenty-two"
             end = _with_unit(toks, text, b)
             if end > b and distance and toks[end].word in _TIME_UNITS:
                 continue  # "how far / how close": a distance, never "three weeks"

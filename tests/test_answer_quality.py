@@ -361,6 +361,15 @@ def test_a_price_question_is_declined_when_the_sentence_gives_only_a_percentage(
     assert answer.answered and answer.answer == "$9,400"
 
 
+def test_a_weight_question_is_declined_when_the_sentence_gives_only_a_length(engine_over):
+    engine = engine_over("Frog\n\nThe new frog weighs little and measures just 14 millimetres from snout to vent.\n")
+    answer = engine.ask("How much does the new frog weigh?")
+    assert not answer.answered and "weight" in answer.reason
+    weighed = engine_over("Frog\n\nThe new frog weighs just 2 grams and measures 14 millimetres.\n")
+    answer = weighed.ask("How much does the new frog weigh?")
+    assert answer.answered and answer.answer == "2 grams"
+
+
 def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it():
     from retrieval.span import is_proper_name
 
