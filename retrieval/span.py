@@ -545,8 +545,9 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             continue  # a lone sentence-initial capital is no name
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
-        if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS for k in range(a, b + 1)):
-            continue  # "on Wednesday": a date, not who or where
+        if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word in _NAME_JOINERS
+               for k in range(a, b + 1)):
+            continue  # "on Wednesday", "on Thursday and Friday": a date, not who or where
         score = 1.0
         if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
             score -= 0.4  # a modifier of a question word ("South African schools"), not the answer

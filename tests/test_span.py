@@ -111,6 +111,8 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Whats the name of the ferry's captain?", "The ferry's captain, Ola Brant, was praised.", "Ola Brant"),
     ("How deep would the quarry be?", "They plan a quarry 2.4 kilometres wide and up to 300 metres deep, with "
      "a life of 20 years.", "300 metres"),  # the measure followed by the dimension asked, not the nearest
+    ("Where was the summit held?", "The summit was held on Thursday and Friday in Velbrook under heavy security.",
+     "Velbrook"),  # two weekdays joined by "and" are a date, not a place
     ("How much did the statue weigh?", "It stood 3 metres tall and weighed 420 kilograms, the museum said.",
      "420 kilograms"),  # the weight with its unit, not the height
     ("How wide would the quarry be?", "They plan a quarry 300 metres deep and 2.4 kilometres wide, with "
