@@ -147,6 +147,8 @@ class Layout:
         self._analyzer = analyzer
         self.language = analyzer.language
         self._title_terms: dict[int, frozenset[str]] = {}  # per document, filled lazily
+        self._term_ids: dict[str, int] | None = None
+        self._prefix_ids: np.ndarray | None = None
 
     def title_terms(self, doc: int) -> frozenset[str]:
         """The index terms of a document's title (cached; filling the cache is idempotent)."""
@@ -155,6 +157,19 @@ class Layout:
             got = frozenset(self._analyzer.terms(self._index.corpus.documents[doc].title or ""))
             self._title_terms[doc] = got
         return got
+
+    def term_ids(self) -> dict[str, int]:
+        """{index term: its id}, built the first time it is asked for."""
+        if self._term_ids is None:
+            self._term_ids = {t: i for i, t in enumerate(self._index.vocab)}
+        return self._term_ids
+
+    def prefix_ids(self) -> np.ndarray:
+        """Per index term, an id shared by the terms with its first PREFIX letters (-1 when it is
+        shorter), built the first time it is asked for: prefix_coverage compares ids, not strings."""
+        if self._prefix_ids is None:
+            self._prefix_ids = prefix_ids(self._index.vocab)
+        return self._prefix_ids
 
     def ensure_flags(self, sentences: np.ndarray) -> None:
         """Fill the token flags of `sentences` that have none yet. If a sentence's tokens do not line
@@ -324,11 +339,11 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     following[has_next] = weight(masks[rows[has_next] + 1])
     in_passage = np.repeat(counts, counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
-    kept_toks = toks[keep]
+    found, at = np.unique(toks[keep], return_inverse=True)  # each distinct term once
     prefixed = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(index.vocab, uniq, kept_toks))
+    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(lay.prefix_ids(), uniq, found)[at])
     synonymous = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, uniq, kept_toks, lay.language))
+    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language)[at])
     zero = np.zeros(n)
     cols = {
         "sentence_bm25": s_norm,
@@ -379,32 +394,45 @@ def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray,
     return out
 
 
-def _synonym_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray, language: str) -> np.ndarray:
+def _synonym_bits(vocab: Sequence[str], term_ids: dict[str, int], uniq: Sequence[int], toks: np.ndarray,
+                  language: str) -> np.ndarray:
     """Per token, the bit of each question term (in `uniq` order) of which it is a one-word WordNet
     synonym or derived form ("prosecutor" for "prosecute", "cars" for "automobiles")."""
-    wanted: dict[str, int] = {}
+    wanted: dict[int, int] = {}
     for i, t in enumerate(uniq):
-        for synonym in synonyms.of(vocab[t], language):
-            if len(synonym) == 1:
-                wanted[synonym[0]] = wanted.get(synonym[0], 0) | 1 << i
-    if not wanted or not len(toks):
-        return np.zeros(len(toks), dtype=np.uint64)
-    found, at = np.unique(toks, return_inverse=True)
-    bits = np.array([wanted.get(vocab[x], 0) for x in found.tolist()], dtype=np.uint64)
-    return bits[at]
+        for s in synonyms.of(vocab[t], language):
+            if len(s) == 1 and s[0] in term_ids:
+                wanted[term_ids[s[0]]] = wanted.get(term_ids[s[0]], 0) | 1 << i
+    bits = np.zeros(len(toks), dtype=np.uint64)
+    if wanted and len(toks):
+        keys = np.array(sorted(wanted), dtype=np.int64)
+        values = np.array([wanted[k] for k in keys.tolist()], dtype=np.uint64)
+        at = np.minimum(np.searchsorted(keys, toks), len(keys) - 1)
+        hit = keys[at] == toks
+        bits[hit] = values[at[hit]]
+    return bits
 
 
-def _prefix_bits(vocab: Sequence[str], uniq: Sequence[int], toks: np.ndarray) -> np.ndarray:
-    """Per token, the bit of each question term (in `uniq` order) whose first PREFIX letters it has."""
-    wanted: dict[str, int] = {}
+def prefix_ids(vocab: Sequence[str]) -> np.ndarray:
+    """Per term, an id shared by the terms with its first PREFIX letters; -1 when it is shorter."""
+    ids: dict[str, int] = {}
+    return np.array([ids.setdefault(t[:PREFIX], len(ids)) if len(t) >= PREFIX else -1 for t in vocab],
+                    dtype=np.int64)
+
+
+def _prefix_bits(prefixes: np.ndarray, uniq: Sequence[int], toks: np.ndarray) -> np.ndarray:
+    """Per token, the bit of each question term (in `uniq` order) whose first PREFIX letters it
+    has; `prefixes` is prefix_ids(vocab)."""
+    bits = np.zeros(len(toks), dtype=np.uint64)
+    wanted: dict[int, int] = {}
     for i, t in enumerate(uniq):
-        if len(vocab[t]) >= PREFIX:
-            wanted[vocab[t][:PREFIX]] = wanted.get(vocab[t][:PREFIX], 0) | 1 << i
-    if not wanted or not len(toks):
-        return np.zeros(len(toks), dtype=np.uint64)
-    found, at = np.unique(toks, return_inverse=True)
-    bits = np.array([wanted.get(vocab[x][:PREFIX], 0) for x in found.tolist()], dtype=np.uint64)
-    return bits[at]
+        if prefixes[t] >= 0:
+            wanted[int(prefixes[t])] = wanted.get(int(prefixes[t]), 0) | 1 << i
+    if wanted and len(toks):
+        of_toks = prefixes[toks]
+        for p, b in wanted.items():
+            bits[of_toks == p] |= np.uint64(b)
+    return bits
 
 
 def _title_masks(index: StoredIndex, lay: Layout, uniq: Sequence[int], docs: np.ndarray) -> np.ndarray:
@@ -439,17 +467,19 @@ def rank_sentences(index: StoredIndex, lay: Layout, terms: Sequence[int], questi
     return [Ranked(c, s) for c, s in zip(cands[order].tolist(), scores[order].tolist())]
 
 
-def sentence_term_set(index: StoredIndex, sentence: int) -> frozenset[int]:
-    lo, hi = index.sentence_offsets[sentence], index.sentence_offsets[sentence + 1]
-    return frozenset(index.sentence_terms[lo:hi].tolist())
+def sentence_term_set(lay: Layout, sentence: int) -> frozenset[int]:
+    """The term ids of one sentence (read from the layout's plain arrays: indexing the index's
+    np.memmap costs a Python call per element)."""
+    lo, hi = lay.sentence_offsets[sentence], lay.sentence_offsets[sentence + 1]
+    return frozenset(lay.sentence_terms[lo:hi].tolist())
 
 
-def drop_near_duplicates(index: StoredIndex, ranked: Sequence[Ranked], k: int) -> list[Ranked]:
+def drop_near_duplicates(index: StoredIndex, lay: Layout, ranked: Sequence[Ranked], k: int) -> list[Ranked]:
     """The first k of `ranked` that do not repeat an earlier pick (e.g. two copies of one article)."""
     picked: list[Ranked] = []
     seen: list[frozenset[int]] = []
     for r in ranked:
-        terms = sentence_term_set(index, r.sentence)
+        terms = sentence_term_set(lay, r.sentence)
         text = index.corpus.sentences[r.sentence].text
         if any(_jaccard(terms, other) >= NEAR_DUPLICATE for other in seen) or any(
             index.corpus.sentences[p.sentence].text == text for p in picked

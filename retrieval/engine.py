@@ -166,7 +166,7 @@ class Engine:
         if why:
             return declined(why)
         ranked = [ranked[pos]] + ranked[:pos] + ranked[pos + 1:]
-        picked = selection.drop_near_duplicates(self._index, ranked, k)
+        picked = selection.drop_near_duplicates(self._index, self._layout, ranked, k)
         best = picked[0].sentence
         first = self.sentence(best).text
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
@@ -280,12 +280,12 @@ class Engine:
             return ranked  # a topic word no document has is in no sentence
         ids = {self._term_ids[t] for t in topic}
         top = ranked[0].sentence
-        if ids & selection.sentence_term_set(self._index, top):
+        if ids & selection.sentence_term_set(self._layout, top):
             return ranked
         doc = self.sentence(top).doc
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
             if (self.sentence(r.sentence).doc == doc
-                    and ids <= selection.sentence_term_set(self._index, r.sentence)):
+                    and ids <= selection.sentence_term_set(self._layout, r.sentence)):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 
@@ -352,8 +352,8 @@ class Engine:
         p = int(lay.sentence_passage[sentence])
         lo = int(lay.passage_first[p])
         hi = lo + int(lay.passage_count[p])
-        offsets = self._index.sentence_offsets
-        ctx_ids = set(self._index.sentence_terms[offsets[lo]:offsets[hi]].tolist())
+        offsets = lay.sentence_offsets
+        ctx_ids = set(lay.sentence_terms[offsets[lo]:offsets[hi]].tolist())
         vocab = self._index.vocab
         ctx_terms = {vocab[i] for i in ctx_ids} | lay.title_terms(int(lay.passage_doc[p]))
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
@@ -393,7 +393,7 @@ class Engine:
         weights = {t: idf(t) for t in key}
         scored = []
         for r in head:
-            held = selection.sentence_term_set(self._index, r.sentence)
+            held = selection.sentence_term_set(self._layout, r.sentence)
             gain = sum(weights[t] for t in key if own[t] not in held
                        and any(all(i in held for i in s) for s in others[t]))
             scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * gain / total))

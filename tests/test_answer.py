@@ -81,18 +81,18 @@ def test_longest_run_counts_question_terms_in_a_row_within_one_sentence(matched,
 
 def test_prefix_bits_mark_tokens_sharing_a_question_terms_first_letters() -> None:
     vocab = ["invad", "invas", "in", "spring"]
-    got = selection._prefix_bits(vocab, [0], np.array([1, 2, 3, 0], dtype=np.int64))
+    got = selection._prefix_bits(selection.prefix_ids(vocab), [0], np.array([1, 2, 3, 0], dtype=np.int64))
     assert got.tolist() == [1, 0, 0, 1]
 
 
 def test_prefix_bits_mark_every_question_term_with_that_prefix() -> None:
     vocab = ["invad", "invas", "invalid"]
-    assert selection._prefix_bits(vocab, [0, 2], np.array([1], dtype=np.int64)).tolist() == [0b11]
+    assert selection._prefix_bits(selection.prefix_ids(vocab), [0, 2], np.array([1], dtype=np.int64)).tolist() == [0b11]
 
 
 def test_question_term_shorter_than_the_prefix_matches_no_other_word() -> None:
     vocab = ["ux", "uxb", "uxbr"]
-    assert selection._prefix_bits(vocab, [0, 1], np.array([2, 1, 0], dtype=np.int64)).tolist() == [0, 0, 0]
+    assert selection._prefix_bits(selection.prefix_ids(vocab), [0, 1], np.array([2, 1, 0], dtype=np.int64)).tolist() == [0, 0, 0]
 
 
 def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
@@ -105,7 +105,7 @@ def test_prefix_coverage_is_at_least_the_coverage(feature_rows) -> None:
 
 def test_synonym_bits_mark_one_word_synonyms_of_a_question_term() -> None:
     vocab = ["stair", "step", "storm", "tempest", "violent"]
-    got = selection._synonym_bits(vocab, [0, 2], np.array([1, 3, 4, 0], dtype=np.int64), "english")
+    got = selection._synonym_bits(vocab, {t: i for i, t in enumerate(vocab)}, [0, 2], np.array([1, 3, 4, 0], dtype=np.int64), "english")
     assert got.tolist() == [0b01, 0b10, 0, 0]  # "violent storm" is two words: not a one-word synonym
 
 
