@@ -378,24 +378,26 @@ class Engine:
         if len(head) < 2:
             return ranked
         key = key_terms(q, self._analyzer)
-        n_docs = self._index.sentences.n_docs
-
-        def idf(term: str) -> float:  # as the abstention check weighs it
-            return weight(self._index.sentences.df(self._term_ids[term]) if term in self._term_ids else None, n_docs)
-        total = sum(idf(t) for t in key)
-        if not total:
-            return ranked
         ids = self._term_ids
         # each key term's own id and the ids of its synonyms that some document holds, looked up once
-        own = {t: ids.get(t) for t in key}
         others = {t: [tuple(ids[w] for w in s) for s in synonyms.of(t, self.settings.language)
                       if all(w in ids for w in s)] for t in key}
-        weights = {t: idf(t) for t in key}
+        if not any(others.values()):
+            return ranked  # no synonym to find: no sentence gains
+        n_docs = self._index.sentences.n_docs
+        # each key term weighed as the abstention check weighs it
+        weights = {t: weight(self._index.sentences.df(ids[t]) if t in ids else None, n_docs) for t in key}
+        total = sum(weights.values())
+        if not total:
+            return ranked
+        own = {t: ids.get(t) for t in key}
+        single = {t: frozenset(s[0] for s in others[t] if len(s) == 1) for t in key}  # checked as sets
+        multi = {t: [s for s in others[t] if len(s) > 1] for t in key}
         scored = []
         for r in head:
             held = selection.sentence_term_set(self._layout, r.sentence)
-            gain = sum(weights[t] for t in key if own[t] not in held
-                       and any(all(i in held for i in s) for s in others[t]))
+            gain = sum(weights[t] for t in key if own[t] not in held and (
+                not single[t].isdisjoint(held) or any(all(i in held for i in s) for s in multi[t])))
             scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * gain / total))
         return sorted(scored, key=lambda r: -r.score) + ranked[SYNONYM_WINDOW:]
 
