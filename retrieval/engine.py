@@ -20,7 +20,7 @@ from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
 from retrieval.span import (answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money, is_proper_name,
-                            names_a_person)
+                            names_a_body, names_a_person)
 from retrieval.spelling import Speller, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -175,7 +175,10 @@ class Engine:
         dated = bool(short) and (bool(set(words(short)) & (qa.MONTHS | qa.WEEKDAYS))
                                  or any(c.isdigit() for c in short))
         if short and q.answer_type == qa.PERSON and short[:1].isupper() and not dated:
-            turn["names"] = turn["names"] + [short]  # ("April 18" for "who": no name for "he" next)
+            if names_a_body(short):
+                turn["thing"] = short  # "Who runs it?" - "the Marrow Festival Trust": "it", never "she"
+            else:
+                turn["names"] = turn["names"] + [short]  # ("April 18" for "who": no name for "he" next)
             if names_a_person(short):
                 turn["person"] = short  # "How old is she?" next: she is the person just named
         elif short and q.answer_type not in (qa.COUNT, qa.DATE) and is_proper_name(first, span) and not dated:

@@ -128,6 +128,13 @@ def names_a_person(answer: str) -> bool:
     return len(ws) >= 2 and folded[-1] not in _TITLES
 
 
+def names_a_body(answer: str) -> bool:
+    """Whether a short answer names a body or a building ("Selwood Opera House", "Halcyra
+    Technologies"): its last word says so. 'She' never stands for one."""
+    ws = answer.split()
+    return bool(ws) and ws[-1].strip(".,").lower() in _BODIES
+
+
 def asks_for_money(q: qa.Question) -> bool:
     """'How much did it cost?', 'How much money did he steal?' (the question's own "how much", not
     one a follow-up borrowed: "Who paid for it? How much did the camera cost?")."""

@@ -227,6 +227,17 @@ def test_what_else_continues_the_passage_of_the_last_answer(engine):
     assert a.answered and a.quotes[0].text.startswith("Engineers replaced 212 steel cables")
 
 
+def test_she_never_stands_for_a_body_a_who_question_was_answered_with(engine_over):
+    engine = engine_over("Festival\n\nThe festival is now run by the Marrow Festival Trust, which has a budget "
+                         "of 4 million.\n\nIts director, Ana Voss, 44, will step down in June.\n")
+    first = engine.ask("Who runs the festival?")
+    assert first.answered and first.answer == "Marrow Festival Trust"
+    she = engine.ask("How old is she?", state=first.state)
+    assert "Trust" not in she.resolved_question
+    it = engine.ask("What budget does it have?", state=first.state)
+    assert "Marrow Festival Trust" in it.resolved_question
+
+
 def test_follow_up_with_a_month_prefers_the_sentence_holding_it(engine_over):
     engine = engine_over(
         "Ferry notes\n\nThe harbour ferries carried 900 commuters across the bay this week, officials said.\n\n"
