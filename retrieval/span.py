@@ -112,7 +112,59 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if not spans:
         return None
     best = max(spans, key=lambda s: (s[0] - _distance(s[1], s[2], anchors, t), -s[1]))
-    return _start_char(text, toks[best[1]]), _end_char(text, toks[best[2]])
+    a, b = best[1], best[2]
+    wanted = _items_wanted(q)
+    if wanted > 1 and toks[a].capital and t != qa.COUNT:
+        a, b = _whole_list(toks, text, a, b, wanted)
+    return _start_char(text, toks[a]), _end_char(text, toks[b])
+
+
+def _items_wanted(q: qa.Question) -> int:
+    """How many answers 'Which three branches ...?' or 'What two rivers ...?' asks for (1 otherwise)."""
+    ws = q.words
+    for k, w in enumerate(ws[:-1]):
+        if w in ("which", "what", "name") and ws[k + 1] in qa.NUMBER_WORDS:
+            return qa.NUMBER_WORDS[ws[k + 1]] if 2 <= qa.NUMBER_WORDS[ws[k + 1]] <= 10 else 1
+    return 1
+
+
+def _list_link(toks: list[_Tok], text: str, i: int) -> int | None:
+    """The token after `i` that opens the next name of a list ("A, B and C", "A, and B"), or None."""
+    j = i + 1
+    if j >= len(toks):
+        return None
+    gap = text[toks[i].end:toks[j].start].strip()
+    if gap == "," and toks[j].word in ("and", "or"):
+        j += 1
+    elif gap == "" and toks[j].word in ("and", "or"):
+        j += 1
+    elif gap != ",":
+        return None
+    return j if j < len(toks) and toks[j].capital and not toks[j].in_question else None
+
+
+def _whole_list(toks: list[_Tok], text: str, a: int, b: int, wanted: int) -> tuple[int, int]:
+    """The span of names [a, b] widened to the list it belongs to, at most `wanted` names:
+    "Quarrendon Road" -> "Quarrendon Road, Lydgate Park and Elmbury Green" for "which three"."""
+    def name_end(j: int) -> int:
+        while j + 1 < len(toks) and toks[j + 1].capital and text[toks[j].end:toks[j + 1].start] == " ":
+            j += 1
+        return j
+
+    starts = [a]  # the names of the list before the one found, nearest first
+    while len(starts) < wanted:
+        k = next((k for k in range(starts[-1] - 1, max(starts[-1] - 6, -1), -1)
+                  if toks[k].capital and (k == 0 or not toks[k - 1].capital)), None)
+        if k is None or k == 0 or _list_link(toks, text, name_end(k)) != starts[-1]:
+            break
+        starts.append(k)
+    first, items, end = starts[-1], len(starts), b
+    while items < wanted:
+        j = _list_link(toks, text, end)
+        if j is None:
+            break
+        end, items = name_end(j), items + 1
+    return (first, end) if items > 1 else (a, b)
 
 
 def names_a_person(answer: str) -> bool:

@@ -113,6 +113,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "a life of 20 years.", "300 metres"),  # the measure followed by the dimension asked, not the nearest
     ("Where was the summit held?", "The summit was held on Thursday and Friday in Velbrook under heavy security.",
      "Velbrook"),  # two weekdays joined by "and" are a date, not a place
+    ("Which three stations will close?", "The stations at Ash Road, Bell Park and Cole Green will close in June.",
+     "Ash Road, Bell Park and Cole Green"),  # "which three": the whole list of names
+    ("What two towns does the line join?", "The line joins Brill and Oxley, and the work starts in May.",
+     "Brill and Oxley"),
+    ("Which station will close?", "The stations at Ash Road, Bell Park and Cole Green will close in June.",
+     "Ash Road"),  # one asked for, one given
     ("How much did the statue weigh?", "It stood 3 metres tall and weighed 420 kilograms, the museum said.",
      "420 kilograms"),  # the weight with its unit, not the height
     ("How wide would the quarry be?", "They plan a quarry 300 metres deep and 2.4 kilometres wide, with "
