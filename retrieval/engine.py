@@ -265,7 +265,7 @@ class Engine:
             return "a weight or height is asked for and the best sentence gives none", True
         if qa.asks_for_name(q) and not (span and is_proper_name(text, span)):
             return "a name is asked for and the best sentence gives none", False
-        if qa.asks_for_named_thing(q) and not (span and holds_name(text, span)):
+        if qa.asks_for_named_thing(q) and not (span and holds_name(text, span, self.settings.language)):
             return "a name is asked for and the best sentence gives none", False
         return None
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from retrieval import question as qa
+from retrieval.spelling import lexicon
 from retrieval.text import Analyzer, stopwords, word_spans, words
 
 # Small words that may sit inside a name ("Bank of England", "Leonardo da Vinci").
@@ -99,7 +100,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         roles = _roles(toks, q) if t == qa.PERSON else set()
         anchors = sorted(set(anchors) | roles)  # "its leader, X": the role stands for the question's verb
-        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t, roles)
+        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t, roles, analyzer.language)
         if t == qa.PLACE:
             spans = _located(toks, text, spans)
     elif t == qa.REASON:
@@ -107,7 +108,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if not spans and t not in (qa.YES_NO, qa.COUNT):
         spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors) + _quoted(toks, text, q)
         if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
-            spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t)]
+            spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if not spans:
         return None
@@ -243,12 +244,19 @@ def is_proper_name(text: str, span: tuple[int, int]) -> bool:
     return all(w[:1].isupper() or f in _NAME_JOINERS for w, f in zip(ws, folded))
 
 
-def holds_name(text: str, span: tuple[int, int]) -> bool:
-    """Whether the short answer holds a capitalised word that does not open the sentence: 'the
-    northern city of Ravensholt' names a place, 'his home village in the highlands' does not."""
+def holds_name(text: str, span: tuple[int, int], language: str = "english") -> bool:
+    """Whether the short answer holds a capitalised word that does not open the sentence, or one
+    the language only writes capitalised: 'the northern city of Ravensholt' and 'Sweden' (opening
+    "Sweden rationed gasoline") name a place, 'his home village in the highlands' does not."""
     opening = next((i for i, c in enumerate(text) if c.isalnum()), 0)
-    return any(m.group()[:1].isupper() and m.group() != "I" for m in re.finditer(r"\w\S*", text[span[0]:span[1]])
-               if span[0] + m.start() > opening)
+    return any(m.group()[:1].isupper() and m.group() != "I"
+               and (span[0] + m.start() > opening or is_proper_noun(words(m.group())[0], language))
+               for m in re.finditer(r"\w\S*", text[span[0]:span[1]]))
+
+
+def is_proper_noun(word: str, language: str) -> bool:
+    """Whether a folded word is one the language only writes capitalised ('sweden', not 'bill')."""
+    return "p" in lexicon(language).get(word, "")
 
 
 def _start_char(text: str, tok: _Tok) -> int:
@@ -588,7 +596,7 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 
 
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
-           roles: set[int] = frozenset()) -> list[tuple[float, int, int]]:
+           roles: set[int] = frozenset(), language: str = "english") -> list[tuple[float, int, int]]:
     out = []
     runs = _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                  ("", "-", "–"), titled=True)  # "Lowe-Ferris", "Dr. Ann Lee"
@@ -600,8 +608,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             b -= 1
         if a <= b and toks[b].word in _INSTITUTIONS and any(toks[k].in_question for k in range(start, a)):
             a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
-        if a > b or (a == 0 and b == 0):
-            continue  # a lone sentence-initial capital is no name
+        if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language)):
+            continue  # a lone sentence-initial capital is no name, unless the language only capitalises it
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
         if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word in _NAME_JOINERS

@@ -339,6 +339,8 @@ def test_a_named_thing_holds_a_capitalised_word_that_does_not_open_the_sentence(
     assert not named("He will build a house in his home village in the highlands.", "highlands")
     assert not named("Engineers found cracks in the frame.", "Engineers")  # any sentence opens with a capital
     assert not named("“I knew at 30 kilometres that I could win,” he said.", "I knew at 30 kilometres")
+    assert named("Sweden rationed fuel and heating oil.", "Sweden")  # a word only ever written capitalised
+    assert not named("Bill paid for the fuel.", "Bill")  # also "a bill"
 
 
 def test_which_firm_is_declined_when_the_sentence_names_none(engine_over):

@@ -113,6 +113,7 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "a life of 20 years.", "300 metres"),  # the measure followed by the dimension asked, not the nearest
     ("Where was the summit held?", "The summit was held on Thursday and Friday in Velbrook under heavy security.",
      "Velbrook"),  # two weekdays joined by "and" are a date, not a place
+    ("Which country rationed fuel?", "Sweden rationed fuel and heating oil.", "Sweden"),  # only ever capitalised
     ("Which three stations will close?", "The stations at Ash Road, Bell Park and Cole Green will close in June.",
      "Ash Road, Bell Park and Cole Green"),  # "which three": the whole list of names
     ("What two towns does the line join?", "The line joins Brill and Oxley, and the work starts in May.",
