@@ -328,12 +328,17 @@ def test_which_firm_or_the_name_of_a_village_asks_for_a_named_thing():
         assert not asks_for_named_thing(analyse(text, analyzer)), text
 
 
+def answer_in(check, text: str, answer: str) -> bool:
+    """`check(text, span)` for the span of `answer` inside `text`."""
+    at = text.index(answer)
+    return check(text, (at, at + len(answer)))
+
+
 def test_a_named_thing_holds_a_capitalised_word_that_does_not_open_the_sentence():
     from retrieval.span import holds_name
 
     def named(text: str, answer: str) -> bool:
-        at = text.index(answer)
-        return holds_name(text, (at, at + len(answer)))
+        return answer_in(holds_name, text, answer)
     assert named("Its rival is based in the northern city of Ravensholt.", "the northern city of Ravensholt")
     assert named("It was built by the Harrow Bridge Company in 1901.", "the Harrow Bridge Company")
     assert not named("He will build a house in his home village in the highlands.", "highlands")
@@ -387,8 +392,7 @@ def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it
     from retrieval.span import is_proper_name
 
     def named(text: str, answer: str) -> bool:
-        at = text.index(answer)
-        return is_proper_name(text, (at, at + len(answer)))
+        return answer_in(is_proper_name, text, answer)
     assert named("It was led by Ana de la Cruz.", "Ana de la Cruz")
     assert named("The ship's master, Ivo Ruhl, said so.", "Ivo Ruhl")
     assert not named("He was arrested on Sunday and remains in custody.", "Sunday and remains in custody")
