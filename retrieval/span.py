@@ -176,7 +176,7 @@ def names_a_person(answer: str) -> bool:
     folded = [w.strip(".,").lower() for w in ws]
     if not ws or any(not w[:1].isupper() or any(c.isdigit() for c in w) for w in ws):
         return False
-    if any(w in qa.MONTHS or w in qa.WEEKDAYS for w in folded) or folded[-1] in _BODIES:
+    if any(w in qa.MONTHS or w in qa.WEEKDAYS for w in folded) or names_a_body(answer):
         return False
     return len(ws) >= 2 and folded[-1] not in _TITLES
 
@@ -184,7 +184,7 @@ def names_a_person(answer: str) -> bool:
 def names_a_body(answer: str) -> bool:
     """Whether a short answer names a body or a building ("Selwood Opera House", "Halcyra
     Technologies"): its last word says so. 'She' never stands for one."""
-    ws = answer.split()
+    ws = answer.replace("-", " ").split()
     return bool(ws) and ws[-1].strip(".,").lower() in _BODIES
 
 
