@@ -81,6 +81,8 @@ class Speller:
         into "residents" (two), which are other words, not corrections."""
         if word in self.known or len(word) < MIN_LENGTH or not word.isalpha():
             return None
+        if "p" in self.language_words.get(word, ""):
+            return None  # a name: "America" is not "American", nor "Austria" "Austrian"
         choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
         if is_word(word, self.language_words):
             choices = [w for w in choices if w[:SAME_START] == word[:SAME_START]]

@@ -7,7 +7,7 @@ import pytest
 from retrieval.spelling import Speller, is_word, lexicon
 
 DOCUMENT_WORDS = frozenset("eight residents storm fishing steel cables engineers evidence attended "
-                           "replaced couldn".split())
+                           "replaced couldn american austrian".split())
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,13 @@ def test_a_word_of_the_language_is_not_turned_into_another(speller, word):
 @pytest.mark.parametrize("word, expected", [("evidenced", "evidence"), ("attendees", "attended")])
 def test_a_word_of_the_language_may_take_another_ending(speller, word, expected):
     assert speller.correct(word) == expected
+
+
+@pytest.mark.parametrize("word", ["america", "austria"])
+def test_a_name_of_the_language_keeps_its_ending(speller, word):
+    """'America' is not 'American': the name of a place, whose synonyms ('United States') the
+    abstention check reads, is no misspelling of its people's adjective."""
+    assert speller.correct(word) is None
 
 
 def test_without_a_lexicon_every_unknown_word_is_a_typo():
