@@ -173,8 +173,14 @@ def asks_for_named_thing(q: Question) -> bool:
         return not asks_for_name(q) and bool(_name_phrase(q) & _NAMED_THINGS)
     ws = q.words
     wh_at = _wh_at(list(ws))
-    return wh_at is not None and ws[wh_at] in ("which", "what") and ws[wh_at + 1:wh_at + 2] != () \
-        and ws[wh_at + 1] in _NAMED_THINGS  # "which firm", not "what were European countries doing"
+    if wh_at is None or ws[wh_at] not in ("which", "what") or ws[wh_at + 1:wh_at + 2] == ():
+        return False
+    if ws[wh_at + 1] in _NAMED_THINGS:
+        return True  # "which firm", not "what were European countries doing"
+    # "which rival snack maker did she join?": the head noun is the word before the auxiliary
+    phrase = ws[wh_at + 1:wh_at + 5]
+    at = next((i for i, w in enumerate(phrase) if w in _PHRASE_ENDS), None)
+    return at is not None and at > 1 and phrase[at - 1] in _NAMED_THINGS and "of" not in phrase[:at]  # "what kind of"
 
 
 def _name_phrase(q: Question) -> frozenset[str]:

@@ -321,10 +321,12 @@ def test_which_firm_or_the_name_of_a_village_asks_for_a_named_thing():
     analyzer = Analyzer("english")
     for text in ("Which firm designed the library?", "What company built the dam?",
                  "What is the name of the security company that guards the museum?",
-                 "What is the name of the runner's home village?"):
+                 "What is the name of the runner's home village?",
+                 "Which rival snack maker did she work for?", "What software company does he run?"):
         assert asks_for_named_thing(analyse(text, analyzer)), text
     for text in ("In what state is the fluid stored?", "What were European countries doing in 1700?",
-                 "What did the firm build?", "What is the name of the process?", "Which year was it built?"):
+                 "What did the firm build?", "What is the name of the process?", "Which year was it built?",
+                 "What kind of company is Sky?", "What type of city has Warsaw been?"):
         assert not asks_for_named_thing(analyse(text, analyzer)), text
 
 
