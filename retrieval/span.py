@@ -9,7 +9,7 @@ wins. Nothing is ever generated: the answer is text[start:end] of the sentence.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from retrieval import question as qa
 from retrieval.spelling import lexicon
@@ -65,6 +65,31 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
         inq = (not stop and analyzer.stem(w) in q_terms) or (w in q_words and not stop)
         inq = inq or w in named
         out.append(_Tok(w, a, b, inq, stop, text[a].isupper(), qa.is_year(w) and "," not in text[a:b]))
+    for first, last in _spelled_acronyms(out, q):
+        for i in range(first, last + 1):
+            out[i] = replace(out[i], in_question=True)
+    return out
+
+
+def _spelled_acronyms(toks: list[_Tok], q: qa.Question) -> list[tuple[int, int]]:
+    """The names the sentence spells out for an acronym of the question: 'Which companies did the
+    NCC stop?' names the 'National Competition Commission' itself, which is no answer."""
+    wanted = {a.lower() for a in re.findall(r"\b[A-Z]{2,8}\b", q.text)}
+    out: list[tuple[int, int]] = []
+    if not wanted:
+        return out
+    for i, t in enumerate(toks):
+        if not t.capital or t.word in _NAME_JOINERS or (i and toks[i - 1].capital):
+            continue
+        initials = ""
+        for j in range(i, min(len(toks), i + 12)):
+            if toks[j].capital and toks[j].word not in _NAME_JOINERS:
+                initials += toks[j].word[0]
+            elif toks[j].word not in _NAME_JOINERS:
+                break
+            if initials in wanted and toks[j].capital:
+                out.append((i, j))
+                break
     return out
 
 

@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # the question's acronym spelled out is the question's own name, not its answer
+    ("Which two companies did the NCC stop from merging?",
+     "The merger was blocked by the National Competition Commission (NCC) after a complaint from Arlen Soft.",
+     "Arlen Soft"),
     ("Is this the first or the second flood this year?", "The flood is the second this year.", "second"),
     ("How much did the council pay for the land?", "The council paid £38,000 for the land in June.", "£38,000"),
     ("How much will the new wing cost?", "The new wing will cost €4.5 million, the board said.", "€4.5 million"),
