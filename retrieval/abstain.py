@@ -47,9 +47,9 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
                               if not analyzer.is_stopword(w) and w not in skip))
 
 
-def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
-    """Stems of the capitalised words inside the question ('... exported to Peru?'): the things it is
-    about. A lone letter is none ("A&E" is no name "E")."""
+def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:
+    """Stems (or, with `surface`, the folded words) of the capitalised words inside the question
+    ('... exported to Peru?'): the things it is about. A lone letter is none ("A&E" is no name "E")."""
     raw = re.findall(r"[^\W\d_][\w'’.-]*", q.text)
     if sum(1 for w in raw if w[:1].isupper()) >= max(3, len(raw) - 1):
         return []  # shouted or title-cased: capitals say nothing
@@ -59,7 +59,7 @@ def name_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
             folded = words(w)
             if (folded and len(folded[0]) > 1 and not analyzer.is_stopword(folded[0]) and not folded[0].endswith(".")
                     and folded[0] not in qa.MONTHS and folded[0] not in qa.WEEKDAYS):  # dates are checked as dates
-                out.append(analyzer.stem(folded[0]))
+                out.append(folded[0] if surface else analyzer.stem(folded[0]))
     return list(dict.fromkeys(out))
 
 

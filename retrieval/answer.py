@@ -147,6 +147,7 @@ class Layout:
         self._analyzer = analyzer
         self.language = analyzer.language
         self._title_terms: dict[int, frozenset[str]] = {}  # per document, filled lazily
+        self._document_terms: dict[int, frozenset[int]] = {}  # per document, filled lazily
         self._term_ids: dict[str, int] | None = None
         self._prefix_ids: np.ndarray | None = None
 
@@ -156,6 +157,20 @@ class Layout:
         if got is None:
             got = frozenset(self._analyzer.terms(self._index.corpus.documents[doc].title or ""))
             self._title_terms[doc] = got
+        return got
+
+    def document_terms(self, doc: int) -> frozenset[int]:
+        """The term ids of every sentence of a document (cached; filling the cache is idempotent)."""
+        got = self._document_terms.get(doc)
+        if got is None:
+            passages = np.flatnonzero(self.passage_doc == doc)
+            if len(passages):
+                lo = int(self.passage_first[passages[0]])
+                hi = int(self.passage_first[passages[-1]] + self.passage_count[passages[-1]])
+                got = frozenset(np.unique(self.sentence_terms[self.sentence_offsets[lo]:self.sentence_offsets[hi]]).tolist())
+            else:
+                got = frozenset()
+            self._document_terms[doc] = got
         return got
 
     def term_ids(self) -> dict[str, int]:

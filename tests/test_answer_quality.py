@@ -605,3 +605,46 @@ def test_a_best_sentence_whose_paragraph_lacks_the_key_words_gives_way_to_one_wh
     assert (pos, why) == (1, None)
     # and with nothing better further down, the question is declined
     assert engine._pick(q, [Ranked(late, 2.0)], None)[2].startswith("only")
+
+
+FESTIVAL = """Brindlefest returns to the valley
+
+The Brindlefest music festival will return to Harrowgate Park in July. The singer Maren Holt headlined
+the festival in 2019 and drew a record crowd. Tickets go on sale on Monday.
+"""
+
+CANCELLED = """Quarnwick festival cancelled
+
+The Quarnwick festival was cancelled on Thursday because of flooding on the site. Its organisers said
+tickets would be refunded within two weeks.
+"""
+
+
+def test_a_question_naming_one_document_is_not_answered_from_another(make_docs, settings_for):
+    """'Who headlined Quarnwick in 2019?': only the Brindlefest article says who headlined in 2019,
+    and it never mentions Quarnwick, so the documents do not say."""
+    engine = Engine.open(settings_for(make_docs({"brindle.txt": FESTIVAL, "quarnwick.txt": CANCELLED})))
+    a = engine.ask("Who headlined Quarnwick in 2019?")
+    assert not a.answered and "quarnwick" in a.reason
+    assert engine.ask("Who headlined Brindlefest in 2019?").answer == "Maren Holt"
+
+
+DISEASE = """Fevers in the lowlands
+
+Doctors say that people in the lowlands often catch a fever from mosquitoes, a disease that spreads in
+the wet season. The disease is rarely fatal in adults.
+"""
+
+INVENTOR = """The life of Tamsin Orrery
+
+Tamsin Orrery was an inventor who built clocks in Lisle. As a young woman Orrery fell ill with cholera,
+a disease that kept her in bed for nine months. She later built the town's first electric clock.
+"""
+
+
+def test_the_sentences_of_the_document_naming_the_question_s_name_come_first(make_docs, settings_for):
+    """'What disease did Orrery catch?': the sentence about catching a disease in another article
+    matches more words, but the answer is in the article about Orrery."""
+    engine = Engine.open(settings_for(make_docs({"disease.txt": DISEASE, "inventor.txt": INVENTOR})))
+    a = engine.ask("What disease did Orrery catch?")
+    assert a.answered and "cholera" in a.quotes[0].text
