@@ -33,7 +33,10 @@ def table(language: str) -> dict[str, str]:
 def of(term: str, language: str) -> tuple[tuple[str, ...], ...]:
     """The synonyms of one term, each as its terms in order (split once per term: the ranking asks
     for the same question terms many times)."""
-    return tuple(tuple(s.split()) for s in table(language).get(term, "").split("|") if s)
+    known = table(language)
+    # an acronym's index term is dotted ("US" is "us."), WordNet's lemma is not
+    line = known.get(term) or (known.get(term[:-1], "") if term.endswith(".") else "")
+    return tuple(tuple(s.split()) for s in line.split("|") if s and s != term)
 
 
 def matched(terms: Iterable[str], context: set[str], language: str) -> set[str]:

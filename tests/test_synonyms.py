@@ -38,6 +38,21 @@ def test_a_question_using_another_form_of_the_texts_word_is_answered(engine_over
     assert answer.answered and "admission of guilt" in answer.quotes[0].text
 
 
+def test_an_acronym_reads_the_synonyms_of_its_lemma():
+    """The analyzer writes "US" as "us."; WordNet's lemma is "US", stemmed "us"."""
+    us = Analyzer("english").terms("US")[0]
+    assert us == "us." and ("unit", "state") in synonyms.of(us, "english")
+    assert (us,) not in synonyms.of(us, "english")
+
+
+def test_a_question_s_acronym_is_matched_by_the_name_it_stands_for(engine_over):
+    """'What did the US buy?' is about the "United States" of the text, which never writes "US"."""
+    engine = engine_over("Trade news\n\nThe United States bought 40 tonnes of wheat in June.\n\n"
+                         "The harbour reopened in May.\n")
+    answer = engine.ask("What did the US buy?")
+    assert answer.answered and "40 tonnes of wheat" in answer.quotes[0].text
+
+
 def test_the_table_ships_with_wordnets_licence():
     data = resources.files("retrieval.data")
     assert "Princeton University" in data.joinpath("WORDNET_LICENSE.txt").read_text("utf-8")
