@@ -648,7 +648,7 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             score -= 0.4  # "the Orlessian city of Velmora": the city is Velmora
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
-        if answer_type == qa.PERSON and _not_a_person(toks, text, a, b):
+        if answer_type == qa.PERSON and _not_a_person(toks, text, a, b, language):
             score -= NOT_A_PERSON
         if answer_type == qa.PERSON and _after_role(toks, text, a, roles):
             score += ROLE
@@ -723,13 +723,16 @@ airport bridge tower church cathedral pictures studios records press media news 
 holdings group partners ventures technologies systems energy airlines airways motors""".split())
 
 
-def _not_a_person(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """A name that reads as an acronym ("the NTB"), a body ("... Cooperative") or a place ("from
-    Avonby"), which a "who" question asks about less often than a person."""
+def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "english") -> bool:
+    """A name that reads as an acronym ("the NTB"), a body ("... Cooperative"), a place ("from
+    Avonby") or a people's adjective before its noun ("Mexican officials"), which a "who" question
+    asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
     before = a - 2 if a > 1 and toks[a - 1].word in _ARTICLES else a - 1  # "at the MBI"
     placed = before >= 0 and toks[before].word in ("from", "in", "at", "near")
-    return acronym or toks[b].word in _INSTITUTIONS or placed
+    modifier = (a == b and b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
+                and {"a", "p"} <= set(lexicon(language).get(toks[a].word, "")))
+    return acronym or toks[b].word in _INSTITUTIONS or placed or modifier
 
 
 _LOCATIVE = frozenset("at in near inside outside from across along beside".split())

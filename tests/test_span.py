@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # a people's adjective before its noun is nobody's name
+    ("What is the full name of the US president pressuring Canada?",
+     "Canada sent 26 people to the United States, Canadian officials said, to ease pressure from President Tom Vance.",
+     "Tom Vance"),
     # the question's acronym spelled out is the question's own name, not its answer
     ("Which two companies did the NCC stop from merging?",
      "The merger was blocked by the National Competition Commission (NCC) after a complaint from Arlen Soft.",
