@@ -468,6 +468,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     units = asked_unit(q)
     out = []
     for score, a, b in _numbers(toks, text):
+        if _an_age(toks, text, a, b):
+            continue  # "Eleuterio Samaniego, 72, a coffee farmer": his age, not the size of his farm
         if units:  # "How much did it weigh?": "142 pounds"
             end = _with_unit(toks, text, b)
             if end > b and has_unit(text, (toks[a].start, toks[end].end), units):
@@ -495,6 +497,13 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
     return out
+
+
+def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """'Alistair Quayle, 58, who ran ...': a whole number between commas right after a name."""
+    if a != b or a == 0 or not toks[a - 1].capital or not toks[a].word.isdigit() or int(toks[a].word) > 120:
+        return False
+    return text[toks[a - 1].end:toks[a].start].strip() == "," and text[toks[a].end:toks[a].end + 1] == ","
 
 
 MONEY = 0.5  # "£1.37 million" for "how much money did he steal": an amount of money

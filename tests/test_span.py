@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # the age after a name is no other count
+    ("How big is Ramon Oyelaran's coffee farm?",
+     "Ramon Oyelaran, 72, a coffee farmer, farms 14 hectares near the river.", "14 hectares"),
+    ("How big is Ramon Oyelaran's coffee farm?", "Ramon Oyelaran, 72, a coffee farmer, guided them.", None),
     # a people's adjective before its noun is nobody's name
     ("What is the full name of the US president pressuring Canada?",
      "Canada sent 26 people to the United States, Canadian officials said, to ease pressure from President Tom Vance.",
