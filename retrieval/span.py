@@ -38,6 +38,7 @@ GENERIC_LENGTH = 0.02
 AFTER_LAST = 0.6
 BETWEEN = 0.1
 PERSON_BEFORE = -0.3  # a "who" answer is usually the subject, before the question's verb
+HEADED = 0.4  # a name's first words when its last ones are the question's ("Quernmoor Leisure Centre")
 FOCUS_NAME = 0.2  # names as answers to "which <noun>" questions, against the generic stretch
 LOCATED = 0.3  # a name after "at", "in", "near" for a "where" question
 LOWER_PLACE = 0.8  # "at the harbour": a place in lower case, below a name
@@ -635,11 +636,12 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
     runs = _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                  ("", "-", "–"), titled=True)  # "Lowe-Ferris", "Dr. Ann Lee"
     for a, b in _possessive_bodies(toks, text, runs):
-        start = a
+        start, end = a, b
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
         while b >= a and (toks[b].in_question or toks[b].stop):
             b -= 1
+        headed = b < end and toks[end].in_question  # "Quernmoor" of the question's "leisure centre"
         if a <= b and toks[b].word in _INSTITUTIONS and any(toks[k].in_question for k in range(start, a)):
             a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
         if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language)):
@@ -650,6 +652,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
                for k in range(a, b + 1)):
             continue  # "on Wednesday", "on Thursday and Friday": a date, not who or where
         score = 1.0
+        if headed and answer_type != qa.PLACE:
+            score -= HEADED  # the rest of a name the question gives: not who or which
         if answer_type != qa.PLACE and b + 1 in anchors and not toks[b + 1].capital:
             score -= 0.4  # a modifier of a question word ("South African schools"), not the answer
         if answer_type == qa.PLACE and b + 3 < len(toks) and toks[b + 1].word in qa.PLACE_NOUNS \
