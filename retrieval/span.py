@@ -414,10 +414,10 @@ def _clause_end(text: str, toks: list[_Tok], start: int) -> int:
 def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tuple[str, ...] = ("",),
           titled: bool = False) -> list[tuple[int, int]]:
     """Maximal stretches of kept tokens, joined by small words, never across punctuation (but for
-    the full stop after a title when `titled`: "Dr. Ann Lee")."""
+    the full stop after a title or an initial when `titled`: "Dr. Ann Lee", "J. F. D. Shrewsbury")."""
     def joined(a: int, b: int) -> bool:
         gap = text[toks[a].end:toks[b].start].strip()
-        return gap in gaps or (titled and gap == "." and toks[a].word in _TITLES)
+        return gap in gaps or (titled and gap == "." and (toks[a].word in _TITLES or _initial(toks[a], text)))
 
     runs, i = [], 0
     while i < len(toks):
@@ -436,6 +436,11 @@ def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tupl
         runs.append((i, j))
         i = j + 1
     return runs
+
+
+def _initial(tok: _Tok, text: str) -> bool:
+    """A capital letter standing for a name: the 'E' of 'Richard E. Grant'."""
+    return tok.end - tok.start == 1 and text[tok.start].isupper()
 
 
 def _is_number(t: _Tok) -> bool:

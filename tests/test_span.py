@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # initials belong to the name
+    ("Who played the last Doctor?", "The last Doctor was played by Richard E. Grant in the special.", "Richard E. Grant"),
+    ("Who challenged the theory?", "It was first challenged by the bacteriologist J. F. D. Shrewsbury in 1970.",
+     "J. F. D. Shrewsbury"),
     # the first words of a name whose last ones the question gives are no answer
     ("Which firm built the leisure centre?", "The Dunmore Leisure Centre was built by Ardel Homes.", "Ardel Homes"),
     ("Which firm built the leisure centre?", "Ardel Homes built the Dunmore Leisure Centre in 2019.", "Ardel Homes"),
