@@ -20,6 +20,8 @@ _NAME_JOINERS = frozenset("of de da del della der van von la le du y and for the
 # Words that separate a count or date from its neighbour in a range ("one or two", "1998 and 2004").
 _RANGE_JOINERS = frozenset("or and to - through".split())
 _SCALE = frozenset("hundred thousand million billion trillion percent per cent dozen".split())
+_FRACTIONS = frozenset("""half halves third thirds quarter quarters fifth fifths sixth sixths seventh sevenths eighth
+eighths ninth ninths tenth tenths""".split())
 _TIME_MODIFIERS = frozenset("this last next earlier later that each every early late mid the".split())
 _PREPOSITIONS = frozenset("""across along among around behind beyond despite inside near onto outside toward
 towards upon within without via per like amid throughout""".split())
@@ -454,7 +456,11 @@ def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
         t = toks[i]
         if t.in_question or qa.is_day_of_month(folded, i):
             return False
-        return _is_number(t) or (i > 0 and t.word in _SCALE and _is_number(toks[i - 1]))
+        if _is_number(t):
+            return True
+        if i > 0 and t.word in _SCALE | _FRACTIONS and _is_number(toks[i - 1]):
+            return True  # "20 million", "one ninth"
+        return i > 1 and t.word in _SCALE and toks[i - 1].word in _SCALE and _is_number(toks[i - 2])  # "13 per cent"
     return [(1.0, a, b) for a, b in _runs(toks, keep, _RANGE_JOINERS, text, ("", "-", "–"))]
 
 

@@ -36,6 +36,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # a fraction and a percentage written in words are one number
+    ("How much of the flow does the channel carry?", "The channel carries one ninth of the flow.", "one ninth"),
+    ("What share of pupils go to such schools?", "About 13 per cent of pupils go to fee-paying schools.", "13 per cent"),
     # initials belong to the name
     ("Who played the last Doctor?", "The last Doctor was played by Richard E. Grant in the special.", "Richard E. Grant"),
     ("Who challenged the theory?", "It was first challenged by the bacteriologist J. F. D. Shrewsbury in 1970.",
