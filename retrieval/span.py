@@ -612,8 +612,14 @@ _CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")  # "6:40", "10.15"
 _MERIDIEM = frozenset("am pm am. pm.".split())
 
 
-def _is_date(toks: list[_Tok], i: int) -> bool:
+def _is_date(toks: list[_Tok], i: int, text: str = "") -> bool:
     w = toks[i].word
+    if i > 0 and toks[i - 1].year and text:
+        gap = text[toks[i - 1].end:toks[i].start]
+        if w == "s" and gap == "":
+            return True  # the "s" of "the 1960s"
+        if w.isdigit() and len(w) == 2 and gap in ("-", "–"):
+            return True  # the "25" of "1524–25"
     if _CLOCK.match(w) or w in ("noon", "midnight"):
         return True
     if w.isdigit() and len(w) <= 2 and i + 1 < len(toks) and toks[i + 1].word in _MERIDIEM:
@@ -629,7 +635,7 @@ def _is_date(toks: list[_Tok], i: int) -> bool:
 
 def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     out = []
-    for a, b in _runs(toks, lambda i: _is_date(toks, i) and not toks[i].in_question, _RANGE_JOINERS, text,
+    for a, b in _runs(toks, lambda i: _is_date(toks, i, text) and not toks[i].in_question, _RANGE_JOINERS, text,
                       ("", ",", "-", "–")):
         specific = any(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word[0].isdigit()
                        for k in range(a, b + 1))

@@ -36,6 +36,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # a decade and a span of years are one date
+    ("In what decade was it discovered?", "Seafloor spreading was discovered in the 1960s by geologists.", "1960s"),
+    ("When did the revolt happen?", "The Peasants' Revolt of 1524–25 spread across the south.", "1524–25"),
     # a fraction and a percentage written in words are one number
     ("How much of the flow does the channel carry?", "The channel carries one ninth of the flow.", "one ninth"),
     ("What share of pupils go to such schools?", "About 13 per cent of pupils go to fee-paying schools.", "13 per cent"),
