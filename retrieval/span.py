@@ -478,6 +478,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     years = {w for w in q.words if qa.is_year(w)}
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     units = asked_unit(q)
+    share = bool(set(q.words) & _SHARE_WORDS)
     out = []
     for score, a, b in _numbers(toks, text):
         if _an_age(toks, text, a, b):
@@ -503,6 +504,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             if is_money(text, (_start_char(text, toks[a]), toks[end].end)):
                 score += MONEY
                 b = end
+        if share and _is_percent(toks, text, b):
+            score += PERCENT  # "only 52 percent of patients" for "what share of patients"
         if _of_the_time_asked(toks, b, q):
             score += OF_THE_TIME  # "up from 39,200 a year earlier" for "And a year earlier?"
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
@@ -515,7 +518,17 @@ def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:
     """'Alistair Quayle, 58, who ran ...': a whole number between commas right after a name."""
     if a != b or a == 0 or not toks[a - 1].capital or not toks[a].word.isdigit() or int(toks[a].word) > 120:
         return False
-    return text[toks[a - 1].end:toks[a].start].strip() == "," and text[toks[a].end:toks[a].end + 1] == ","
+    return text[toks[a - 1].end:toks[a].start].strip() == "," and text[toks[a].end:toks[a].end + 1] in (",", ".", "")
+
+
+PERCENT = 0.5
+_SHARE_WORDS = frozenset("share percentage percent proportion fraction".split())
+
+
+def _is_percent(toks: list[_Tok], text: str, b: int) -> bool:
+    """Whether the number ending at token `b` is a percentage: "52%", "52 percent", "13 per cent"."""
+    return (text[toks[b].end:toks[b].end + 1] == "%" or toks[b].word in ("percent", "cent")
+            or (b + 1 < len(toks) and toks[b + 1].word in ("percent", "%")))
 
 
 MONEY = 0.5  # "£1.37 million" for "how much money did he steal": an amount of money
