@@ -37,10 +37,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
     # a share wants a percentage; an age at the end of a sentence is no other count
-    ("What share of patients got seen inside four hours?",
-     "Twelve wards were closed, and only 52 percent of patients were seen within four hours.", "52 percent"),
+    ("What share of A&E patients got seen inside four hours?",
+     "The inspectors found that only 52 percent of emergency patients were seen within four hours, and that "
+     "twelve of them waited longer than a day.", "52 percent"),
     ("How long has he been organising festivals?",
-     "“I have done this for 22 years,” said the director, Tom Hale, 51.", "22 years"),
+     "“I have been doing this for 22 years and I have never had to cancel,” said the festival’s director, "
+     "Tom Hale, 51.", "22 years"),
     # a decade and a span of years are one date
     ("In what decade was it discovered?", "Seafloor spreading was discovered in the 1960s by geologists.", "1960s"),
     ("When did the revolt happen?", "The Peasants' Revolt of 1524–25 spread across the south.", "1524–25"),
