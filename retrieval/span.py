@@ -874,11 +874,21 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
 # Words that open a cause, with their score against the sentence's other stretches ("in hospital
 # after a fall at home": in news "after" is often the cause, but less surely than "because").
 _CAUSES = {"because": 1.2, "due": 1.2, "since": 1.2, "so": 1.2, "after": 1.0}
+_PERFECT = frozenset("has have had having ever long".split())
+# Words whose "to" opens what they say, not a purpose: "expected to", "due to start", "able to".
+_TO_COMPLEMENTS = frozenset("""expected expects expect due scheduled planned plans plan set going able unable used likely
+unlikely about supposed meant hoped hopes wanted wants intended intends decided agreed refused tried failed began
+continued""".split())
 
 
 def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
     out = []
     for i, t in enumerate(toks):
+        before = toks[i - 1].word if i else ""
+        if t.word == "since" and (before in _PERFECT or (i + 1 < len(toks) and _is_number(toks[i + 1]))):
+            continue  # "it has since fitted solar panels", "minister since 2022": a time, not a cause
+        if t.word == "to" and before in _TO_COMPLEMENTS:
+            continue  # "expected to draw 38,000 people": what was expected, not why
         if t.word in _CAUSES or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
             j = i
             while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() == "" and j - i < 12:
