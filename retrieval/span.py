@@ -887,8 +887,11 @@ def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
         before = toks[i - 1].word if i else ""
         if t.word == "since" and (before in _PERFECT or (i + 1 < len(toks) and _is_number(toks[i + 1]))):
             continue  # "it has since fitted solar panels", "minister since 2022": a time, not a cause
-        if t.word == "to" and before in _TO_COMPLEMENTS:
-            continue  # "expected to draw 38,000 people": what was expected, not why
+        if t.word == "to" and (before in _TO_COMPLEMENTS
+                               or (i + 1 < len(toks) and (toks[i + 1].capital or _is_number(toks[i + 1])))):
+            continue  # "expected to draw 38,000 people", "to Harrow Fields": what was expected, where
+        if t.word == "due" and before in ("is", "was", "are", "were", "be", "been"):
+            continue  # "the gates were due to open": when, not why
         if t.word in _CAUSES or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
             j = i
             while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() == "" and j - i < 12:

@@ -36,13 +36,16 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
-    # "has since" and "expected to" say when and what, not why
+    # "had since", "expected to", "to Harrow Fields" and "were due to open" say when, what and where, not why
     ("Why did the company shut its shop in Edgebury?",
-     "Last year it closed its shop in the town of Edgebury after its electricity bill tripled, and it has "
-     "since fitted solar panels to the roof.", "after its electricity bill tripled"),
+     "Last year it closed its shop in the town of Edgebury after its electricity bill tripled, and the company "
+     "had since fitted solar panels to the roof of its bakery on the Marsh estate, which now supply about 40 "
+     "percent of its power.", "after its electricity bill tripled"),
     ("Why was the festival cancelled?",
-     "The Brindle festival, which had been expected to draw about 38,000 people this weekend, was cancelled "
-     "on Thursday after engineers found cracks in the stage.", "after engineers found cracks in the stage"),
+     "The Brindle festival, which had been expected to draw about 38,000 people to Harrow Fields this weekend, "
+     "was cancelled on Thursday evening, less than 15 hours before the gates were due to open, after engineers "
+     "found cracks in the steel frame of the main stage.",
+     "after engineers found cracks in the steel frame of the main stage"),
     # a share wants a percentage; an age at the end of a sentence is no other count
     ("What share of A&E patients got seen inside four hours?",
      "The inspectors found that only 52 percent of emergency patients were seen within four hours, and that "
