@@ -162,6 +162,7 @@ class Engine:
         ranked = self._named_documents_first(q, ranked)
         ranked = self._specific_first(q, ranked)
         ranked = self._topic_first(q, ranked)
+        ranked = self._naming_first(q, ranked)
         if not ranked:
             return declined("no sentence matches the question")
         strange = self._strange_names_elsewhere(query, ranked[0].sentence)
@@ -335,6 +336,21 @@ class Engine:
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
             if (self.sentence(r.sentence).doc == doc
                     and ids <= selection.sentence_term_set(self._layout, r.sentence)):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _naming_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'What are the pellets called?': when the best sentence names nothing ("known as",
+        "called", "named") and one of the best few of its document does, that one comes first."""
+        if len(ranked) < 2 or not qa.asks_what_called(q):
+            return ranked
+        def naming(r: selection.Ranked) -> bool:
+            return qa.names_something(words(self.sentence(r.sentence).text))
+        if naming(ranked[0]):
+            return ranked
+        doc = self.sentence(ranked[0].sentence).doc
+        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
+            if self.sentence(r.sentence).doc == doc and naming(r):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Sequence
 
 from retrieval.text import Analyzer, words
 
@@ -162,6 +163,23 @@ def asks_for_name(q: Question) -> bool:
     name is wanted (not 'the name of the stadium', whose answer may well be 'the Rose Bowl')."""
     asked = asked_nouns(q)
     return bool(asked & {"name", "names"}) and bool((asked | _name_phrase(q)) & _NAMED_PEOPLE)
+
+
+def asks_what_called(q: Question) -> bool:
+    """'What is the vaccine called?', 'What are they known as?' (not 'What is the name of ...?', whose
+    answer is seldom introduced so)."""
+    ws = q.words
+    return bool(ws) and ws[0] in ("what", "which") and (ws[-1] == "called" or ws[-2:] == ("known", "as"))
+
+
+def names_something(ws: Sequence[str]) -> bool:
+    """Whether a sentence's words give something a name: "known as", "is called", "also called"
+    (not "called the contest", which is calling, not naming)."""
+    return any((w == "known" and ws[k + 1:k + 2] == ["as"])
+               or (w == "called" and k and ws[k - 1] in _NAMING_BEFORE) for k, w in enumerate(ws))
+
+
+_NAMING_BEFORE = frozenset("is are was were be been also now later often sometimes commonly so".split())
 
 
 def asks_for_named_thing(q: Question) -> bool:

@@ -648,3 +648,20 @@ def test_the_sentences_of_the_document_naming_the_question_s_name_come_first(mak
     engine = Engine.open(settings_for(make_docs({"disease.txt": DISEASE, "inventor.txt": INVENTOR})))
     a = engine.ask("What disease did Orrery catch?")
     assert a.answered and "cholera" in a.quotes[0].text
+
+
+PELLETS = """Containers lost off Sarrow Point
+
+Plastic pellets from a lost container have washed up on beaches near Sarrow Point, and volunteers are
+collecting the pellets by hand.
+
+Two of the containers held plastic pellets, known as grindlets, which are melted down to make bottles.
+The coastguard said the pellets were not toxic.
+"""
+
+
+def test_what_something_is_called_prefers_the_sentence_that_names_it(engine_over):
+    """'What are the plastic pellets called?': the lede matches more words; the sentence saying what
+    they are "known as" answers."""
+    a = engine_over(PELLETS).ask("What are the plastic pellets called?")
+    assert a.answered and "known as grindlets" in a.quotes[0].text
