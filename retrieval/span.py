@@ -467,6 +467,7 @@ def _numbers(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 # A count's bonus against the sentence's other numbers (measured on SQuAD's answer spans, see README):
 COUNTED_NOUN = 0.5  # "22 goals" for "how many goals": the number beside the noun asked about
 OF_THE_YEAR = 0.5  # a number right before "in <the year the question names>"
+COMPOUND = 1.0  # a number hyphened to the word after it ("ten-man"), for a count of something else
 WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not a bare number
 
 
@@ -499,6 +500,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
                 score += DIMENSION if after == qa.how_word(q) else -DIMENSION
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
+        elif b + 1 < len(toks) and text[toks[b].end:toks[b + 1].start] == "-" and toks[b + 1].word not in _SCALE:
+            score -= COMPOUND  # "ten-man Ribbleford", "a four-day week": a modifier, not how many
         if money:
             end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
             if is_money(text, (_start_char(text, toks[a]), toks[end].end)):

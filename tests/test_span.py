@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # a number hyphened to a word is a modifier, not how many
+    ("How many people watched the Tarle Cup final at the stadium?",
+     "A crowd of 31,400, the largest for the final since the stadium was rebuilt in 2011, watched ten-man "
+     "Bramford hold on for the last 20 minutes.", "31,400"),
     # "had since", "expected to", "to Harrow Fields" and "were due to open" say when, what and where, not why
     ("Why did the company shut its shop in Edgebury?",
      "Last year it closed its shop in the town of Edgebury after its electricity bill tripled, and the company "
