@@ -116,7 +116,11 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if appositive is not None:
         return appositive
     if qa.asks_for_age(q):
-        return _age(toks, text)
+        age = _age(toks, text)
+        if age and _several(q):  # "How old are the two men?": "34 and 52"
+            more = re.match(r"(?:,\s*\d{1,3})*,?\s+and\s+\d{1,3}\b", text[age[1]:])
+            age = (age[0], age[1] + more.end()) if more else age
+        return age
     if t == qa.COUNT:
         spans = _counts(toks, text, q, analyzer)
     elif t == qa.DATE:
@@ -155,6 +159,14 @@ def _items_wanted(q: qa.Question) -> int:
         if w in ("which", "what", "name") and ws[k + 1] in qa.NUMBER_WORDS:
             return qa.NUMBER_WORDS[ws[k + 1]] if 2 <= qa.NUMBER_WORDS[ws[k + 1]] <= 10 else 1
     return 1
+
+
+def _several(q: qa.Question) -> bool:
+    """'How old are the two men ...?', 'How old were they?': more than one answer is wanted."""
+    ws = set(q.words)
+    return bool(ws & {"are", "were", "they", "both"}) or any(
+        qa.NUMBER_WORDS.get(w, 0) >= 2 and k + 1 < len(q.words) and q.words[k + 1].endswith("s")
+        for k, w in enumerate(q.words))
 
 
 def _list_link(toks: list[_Tok], text: str, i: int) -> int | None:

@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # several ages for several people, one for one
+    ("How old are the two men who were arrested?", "Police arrested two men, aged 34 and 52, on suspicion of burglary.",
+     "34 and 52"),
+    ("How old is the man who was arrested?", "Police arrested two men, aged 34 and 52, on suspicion of burglary.", "34"),
     # a number hyphened to a word is a modifier, not how many
     ("How many people watched the Tarle Cup final at the stadium?",
      "A crowd of 31,400, the largest for the final since the stadium was rebuilt in 2011, watched ten-man "
