@@ -681,6 +681,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
     runs = _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                  ("", "-", "–"), titled=True)  # "Lowe-Ferris", "Dr. Ann Lee"
     for a, b in _possessive_bodies(toks, text, runs):
+        if a == 0 and a < b and _opener(toks[0].word, language):
+            a += 1  # "Since Ireland refused ...": the sentence's first word is no part of the name
         start, end = a, b
         while a <= b and (toks[a].in_question or (toks[a].stop and toks[a].word != "the")):
             a += 1
@@ -714,6 +716,20 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             score += PERSONAL
         out.append((score, a, b))
     return out
+
+
+_OPENERS = frozenset("""since upon although though unless whereas whilst after before until once because despite
+following during throughout within without toward towards against among amongst beyond besides as when while if
+then thus hence yet still also even only already meanwhile however instead later eventually""".split())
+
+
+def _opener(word: str, language: str) -> bool:
+    """A word that opens a sentence without being a name: a preposition, conjunction or adverb
+    ("Since", "Upon", "Meanwhile"), or a word the language has only as an adverb or adjective."""
+    if word in _OPENERS:
+        return True
+    pos = lexicon(language).get(word, "")
+    return bool(pos) and not set(pos) & {"n", "p", "v"}
 
 
 def _possessive_bodies(toks: list[_Tok], text: str, runs: list[tuple[int, int]]) -> list[tuple[int, int]]:

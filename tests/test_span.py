@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # a sentence's opening word is no part of the name after it
+    ("Which country refused to consent to the changes?",
+     "Since Ireland refused to consent to the changes, the treaty stalled.", "Ireland"),
+    ("Who founded the firm?", "Bill Gates founded the firm in 1975.", "Bill Gates"),
     # several ages for several people, one for one
     ("How old are the two men who were arrested?", "Police arrested two men, aged 34 and 52, on suspicion of burglary.",
      "34 and 52"),
