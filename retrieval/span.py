@@ -723,6 +723,19 @@ following during throughout within without toward towards against among amongst 
 then thus hence yet still also even only already meanwhile however instead later eventually""".split())
 
 
+_VERB_ENDINGS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"))
+
+
+def _verb_form(word: str, language: str) -> bool:
+    """Whether a lower-case word is only a verb ("describes", "built"), not also a noun or an
+    adjective ("planning", "main"): a name phrase does not run back across it."""
+    known = lexicon(language)
+    pos = known.get(word)
+    if pos is not None:
+        return "v" in pos and not set(pos) & {"n", "a"}
+    return any(word.endswith(e) and "v" in known.get(word[:-len(e)] + lemma, "") for e, lemma in _VERB_ENDINGS)
+
+
 def _opener(word: str, language: str) -> bool:
     """A word that opens a sentence without being a name: a preposition, conjunction or adverb
     ("Since", "Upon", "Meanwhile"), or a word the language has only as an adverb or adjective."""
@@ -894,6 +907,7 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
         a = i
         while (a > 0 and (not toks[a - 1].stop or toks[a - 1].word == "s"
                           or (toks[a - 1].word == "and" and a > 1 and toks[a - 2].capital and toks[a].capital))
+               and not (not toks[a - 1].capital and _verb_form(toks[a - 1].word, analyzer.language))
                and i - a < 6 and text[toks[a - 1].end:toks[a].start].strip() in ("", "'", "’")):
             a -= 1  # "Kent and Essex counties": two names sharing the noun
         named = any(toks[k].capital for k in range(max(a, 1), i))
