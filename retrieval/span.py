@@ -142,6 +142,8 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
             spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
+    if t == qa.PERSON:  # "who": someone, never "sacked him seven times" nor "charged an average"
+        spans = [s for s in spans if toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
     if not spans:
         return None
     best = max(spans, key=lambda s: (s[0] - _distance(s[1], s[2], anchors, t), -s[1]))

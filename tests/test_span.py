@@ -36,6 +36,8 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # "who" is answered by someone, never by what was done
+    ("Who was Harlan's predecessor as manager?", "His predecessor lasted only 11 months in the job.", None),
     # a "which street" phrase does not run back across a verb
     ("What street does Pevsner think is one of the finest in England?",
      "Pevsner describes Grey Street as one of the finest streets in England.", "Grey Street"),
