@@ -387,6 +387,10 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
     ws = list(q.words)
     if len(ws) < 3 or ws[0] not in ("who", "what") or ws[1] not in ("is", "was", "are", "were", "does", "did"):
         return None
+    for tail in _JOB_TAILS:  # "What does X do for a living?", "... do now?"
+        if ws[0] == "what" and len(ws) > len(tail) + 3 and tuple(ws[-len(tail):]) == tail and ws[-len(tail) - 1] == "do":
+            ws = ws[:-len(tail)]
+            break
     name = tuple(w for w in ws[2:] if not (ws[0] == "what" and w == "do" and w == ws[-1]))
     if ws[0] == "what" and ws[-1] != "do":
         return None
@@ -412,6 +416,7 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
     return None
 
 
+_JOB_TAILS = (("for", "a", "living"), ("for", "work"), ("these", "days"), ("nowadays",), ("now",), ("today",))
 _RELATIVE = re.compile(r"(?i)(who|whom|whose|which|that)\b")
 
 

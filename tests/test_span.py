@@ -36,6 +36,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # "what does X do for a living?" is what X is, past the age
+    ("What does Theo Ravenmoor do for a living?",
+     "The best-placed local runner was Theo Ravenmoor, 34, a physiotherapist from the Lowmoor district.",
+     "a physiotherapist from the Lowmoor district"),
     # "who" is answered by someone, never by what was done
     ("Who was Harlan's predecessor as manager?", "His predecessor lasted only 11 months in the job.", None),
     # a "which street" phrase does not run back across a verb
