@@ -40,7 +40,7 @@ GENERIC_LENGTH = 0.02
 AFTER_LAST = 0.6
 BETWEEN = 0.1
 PERSON_BEFORE = -0.3  # a "who" answer is usually the subject, before the question's verb
-HEADED = 0.4  # a name's first words when its last ones are the question's ("Quernmoor Leisure Centre")
+HEADED = 0.4  # the rest of a name whose first or last words are the question's ("Quernmoor Leisure Centre")
 FOCUS_NAME = 0.2  # names as answers to "which <noun>" questions, against the generic stretch
 LOCATED = 0.3  # a name after "at", "in", "near" for a "where" question
 LOWER_PLACE = 0.8  # "at the harbour": a place in lower case, below a name
@@ -132,7 +132,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         roles = _roles(toks, q) if t == qa.PERSON else set()
         anchors = sorted(set(anchors) | roles)  # "its leader, X": the role stands for the question's verb
-        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t, roles, analyzer.language)
+        spans = _focus_phrase(toks, q, text, analyzer) + _names(toks, text, anchors, t, roles, analyzer.language, q)
         if t == qa.PLACE:
             spans = _located(toks, text, spans)
     elif t == qa.REASON:
@@ -140,7 +140,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if not spans and t not in (qa.YES_NO, qa.COUNT):
         spans = _focus_phrase(toks, q, text, analyzer) + _generic(toks, text, anchors) + _quoted(toks, text, q)
         if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
-            spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language)]
+            spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language, question=q)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if t == qa.PERSON:  # "who": someone, never "sacked him seven times" nor "charged an average"
         spans = [s for s in spans if toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
@@ -683,10 +683,12 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
 
 
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
-           roles: set[int] = frozenset(), language: str = "english") -> list[tuple[float, int, int]]:
+           roles: set[int] = frozenset(), language: str = "english",
+           question: qa.Question | None = None) -> list[tuple[float, int, int]]:
     out = []
     runs = _runs(toks, lambda i: toks[i].capital and toks[i].word != "s", _NAME_JOINERS, text,
                  ("", "-", "–"), titled=True)  # "Lowe-Ferris", "Dr. Ann Lee"
+    named = _question_names(question)  # the question's own names ("Halcyra"), not its roles ("president")
     for a, b in _possessive_bodies(toks, text, runs):
         if a == 0 and a < b and _opener(toks[0].word, language):
             a += 1  # "Since Ireland refused ...": the sentence's first word is no part of the name
@@ -698,6 +700,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
         headed = b < end and toks[end].in_question  # "Quernmoor" of the question's "leisure centre"
         if a <= b and toks[b].word in _INSTITUTIONS and any(toks[k].in_question for k in range(start, a)):
             a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
+        # "Technologies" of "Halcyra Technologies" when the question names Halcyra: the question's own name
+        headed = headed or (a > start and any(toks[k].word in named for k in range(start, a)))
         if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language)):
             continue  # a lone sentence-initial capital is no name, unless the language only capitalises it
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
@@ -741,6 +745,14 @@ def _verb_form(word: str, language: str) -> bool:
     if pos is not None:
         return "v" in pos and not set(pos) & {"n", "a"}
     return any(word.endswith(e) and "v" in known.get(word[:-len(e)] + lemma, "") for e, lemma in _VERB_ENDINGS)
+
+
+def _question_names(q: qa.Question | None) -> frozenset[str]:
+    """The folded words the question capitalises after its first word: its names."""
+    if q is None:
+        return frozenset()
+    raw = word_spans(q.text)
+    return frozenset(w for w, (a, _) in zip(words(q.text)[1:], raw[1:]) if q.text[a].isupper())
 
 
 def _opener(word: str, language: str) -> bool:

@@ -36,6 +36,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
+    # the rest of a name the question gives is not another thing; a role the question gives stays
+    ("Which rival is Torvane buying?",
+     "Torvane Technologies, the Osterby-based maker of payroll software, said it would buy its rival Nimbel Data.",
+     "Nimbel Data"),
+    ("Who is the president of Varnia?", "The news appeared to surprise President Ana Lucero of Varnia.",
+     "Ana Lucero"),
     # "what does X do for a living?" is what X is, past the age
     ("What does Theo Ravenmoor do for a living?",
      "The best-placed local runner was Theo Ravenmoor, 34, a physiotherapist from the Lowmoor district.",
