@@ -144,6 +144,8 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     if t == qa.PERSON:  # "who": someone, never "sacked him seven times" nor "charged an average"
         spans = [s for s in spans if toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
+    else:  # a lone verb ("serves", "becomes") answers nothing
+        spans = [s for s in spans if s[1] < s[2] or toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
     if not spans:
         return None
     best = max(spans, key=lambda s: (s[0] - _distance(s[1], s[2], anchors, t), -s[1]))
@@ -744,7 +746,11 @@ def _verb_form(word: str, language: str) -> bool:
     pos = known.get(word)
     if pos is not None:
         return "v" in pos and not set(pos) & {"n", "a"}
-    return any(word.endswith(e) and "v" in known.get(word[:-len(e)] + lemma, "") for e, lemma in _VERB_ENDINGS)
+    for ending, lemma in _VERB_ENDINGS:
+        base = known.get(word[:-len(ending)] + lemma, "") if word.endswith(ending) else ""
+        if "v" in base and not (ending in ("s", "es") and "n" in base):  # "punts" may be a plural noun
+            return True
+    return False
 
 
 def _question_names(q: qa.Question | None) -> frozenset[str]:

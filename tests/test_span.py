@@ -46,6 +46,9 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("What does Theo Ravenmoor do for a living?",
      "The best-placed local runner was Theo Ravenmoor, 34, a physiotherapist from the Lowmoor district.",
      "a physiotherapist from the Lowmoor district"),
+    # a lone verb answers nothing
+    ("What was Maren Holt's relation to Orrery?",
+     "Orrery's friend, Maren Holt, wrote, \"seldom did one meet an engineer who was also a poet.\"", "friend"),
     # "who" is answered by someone, never by what was done
     ("Who was Harlan's predecessor as manager?", "His predecessor lasted only 11 months in the job.", None),
     # a "which street" phrase does not run back across a verb
@@ -302,3 +305,10 @@ def test_two_names_sharing_the_asked_noun_are_one_answer(analyzer):
 ])
 def test_a_where_answer_is_the_place_after_at_or_in(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("word, verb", [("describes", True), ("wrote", True), ("punts", False),
+                                         ("planning", False), ("main", False)])
+def test_a_verb_form_is_a_word_the_language_has_only_as_a_verb(word, verb):
+    from retrieval.span import _verb_form
+    assert _verb_form(word, "english") is verb
