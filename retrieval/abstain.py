@@ -49,10 +49,24 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
 
 def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:
     """Stems (or, with `surface`, the folded words) of the capitalised words inside the question
-    ('... exported to Peru?'): the things it is about. A lone letter is none ("A&E" is no name "E")."""
-    raw = re.findall(r"[^\W\d_][\w'’.-]*", q.text)
+    ('... exported to Peru?'): the things it is about. A lone letter is none ("A&E" is no name "E").
+    (Asked several times a question: the answer is kept for the last few questions.)"""
+    key = (q.text, analyzer.language, surface)
+    got = _NAME_TERMS.get(key)
+    if got is None:
+        if len(_NAME_TERMS) > 256:
+            _NAME_TERMS.clear()
+        got = _NAME_TERMS[key] = _name_terms(q.text, analyzer, surface)
+    return list(got)
+
+
+_NAME_TERMS: dict[tuple[str, str, bool], tuple[str, ...]] = {}  # shared by threads: a lost entry is recomputed
+
+
+def _name_terms(text: str, analyzer: Analyzer, surface: bool) -> tuple[str, ...]:
+    raw = re.findall(r"[^\W\d_][\w'’.-]*", text)
     if sum(1 for w in raw if w[:1].isupper()) >= max(3, len(raw) - 1):
-        return []  # shouted or title-cased: capitals say nothing
+        return ()  # shouted or title-cased: capitals say nothing
     out = []
     for w in raw[1:]:
         if w[:1].isupper():
@@ -60,7 +74,7 @@ def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> lis
             if (folded and len(folded[0]) > 1 and not analyzer.is_stopword(folded[0]) and not folded[0].endswith(".")
                     and folded[0] not in qa.MONTHS and folded[0] not in qa.WEEKDAYS):  # dates are checked as dates
                 out.append(folded[0] if surface else analyzer.stem(folded[0]))
-    return list(dict.fromkeys(out))
+    return tuple(dict.fromkeys(out))
 
 
 def spelled_out(q: qa.Question, context_terms: set[str], analyzer: Analyzer) -> set[str]:

@@ -279,19 +279,20 @@ class Engine:
         """Among the best NAMED_WINDOW, the sentences of documents that mention every capitalised name
         of the question (title included) come first: 'What disease did Tesla catch?' is answered from
         the article about Tesla, not from a closer match about a disease in another one."""
-        if len(ranked) < 2:
+        if len(ranked) < 2 or len(self.documents) < 2:
             return ranked
-        names = [self._term_ids[t] for t in name_terms(q, self._analyzer) if t in self._term_ids]
+        names = [(self._term_ids[t], t) for t in name_terms(q, self._analyzer) if t in self._term_ids]
         if not names:
             return ranked
         lay = self._layout
         head = ranked[:NAMED_WINDOW]
         docs = lay.passage_doc[lay.sentence_passage[[r.sentence for r in head]]].tolist()
-        vocab = self._index.vocab
+        if len(set(docs)) == 1:
+            return ranked  # one document: nothing to put first
 
         def names_all(doc: int) -> bool:
             held = lay.document_terms(doc)
-            return all(t in held or vocab[t] in lay.title_terms(doc) for t in names)
+            return all(i in held or t in lay.title_terms(doc) for i, t in names)
 
         holds = {doc: names_all(doc) for doc in set(docs)}
         named = [r for r, doc in zip(head, docs) if holds[doc]]
@@ -304,10 +305,12 @@ class Engine:
         in 2019?'), written so by the asker (not the speller's guess), that some document holds and the
         sentence's document never mentions: the sentence is about something else. ('Saharan', 'Bible'
         or 'Tesla' may be written otherwise there.)"""
+        names = name_terms(query.q, self._analyzer, surface=True)
+        if not names or len(self.documents) < 2:
+            return []
         known = lexicon(self.settings.language)
         asked = set(words(query.question))  # a follow-up's borrowed names are not checked
-        names = [t for t in name_terms(query.q, self._analyzer, surface=True)
-                 if t in asked and not is_word(t, known) and self._analyzer.stem(t) in self._term_ids]
+        names = [t for t in names if t in asked and not is_word(t, known) and self._analyzer.stem(t) in self._term_ids]
         if not names:
             return []
         lay = self._layout

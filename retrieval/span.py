@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from retrieval import question as qa
 from retrieval.spelling import lexicon
@@ -755,10 +756,13 @@ def _verb_form(word: str, language: str) -> bool:
 
 def _question_names(q: qa.Question | None) -> frozenset[str]:
     """The folded words the question capitalises after its first word: its names."""
-    if q is None:
-        return frozenset()
-    raw = word_spans(q.text)
-    return frozenset(w for w, (a, _) in zip(words(q.text)[1:], raw[1:]) if q.text[a].isupper())
+    return frozenset() if q is None else _capitalised(q.text)
+
+
+@lru_cache(maxsize=1024)
+def _capitalised(text: str) -> frozenset[str]:
+    raw = word_spans(text)
+    return frozenset(w for w, (a, _) in zip(words(text)[1:], raw[1:]) if text[a].isupper())
 
 
 def _opener(word: str, language: str) -> bool:
