@@ -343,10 +343,11 @@ class Engine:
         return ranked
 
     def _naming_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
-        """'What are the pellets called?': when the best sentence names nothing ("known as",
-        "called", "named") and one of the best few of its document does, that one comes first."""
+        """'What are the pellets called?': when the best sentence names nothing ("known as", "is
+        called") and one of the best few of its document does, that one comes first."""
         if len(ranked) < 2 or not qa.asks_what_called(q):
             return ranked
+
         def naming(r: selection.Ranked) -> bool:
             return qa.names_something(words(self.sentence(r.sentence).text))
         if naming(ranked[0]):

@@ -175,7 +175,7 @@ def asks_what_called(q: Question) -> bool:
 def names_something(ws: Sequence[str]) -> bool:
     """Whether a sentence's words give something a name: "known as", "is called", "also called"
     (not "called the contest", which is calling, not naming)."""
-    return any((w == "known" and ws[k + 1:k + 2] == ["as"])
+    return any((w == "known" and tuple(ws[k + 1:k + 2]) == ("as",))
                or (w == "called" and k and ws[k - 1] in _NAMING_BEFORE) for k, w in enumerate(ws))
 
 
