@@ -741,7 +741,7 @@ _VERB_ENDINGS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("
 
 
 def _verb_form(word: str, language: str) -> bool:
-    """Whether a lower-case word is only a verb ("describes", "built"), not also a noun or an
+    """Whether a lower-case word is only a verb ("describes", "wrote"), not also a noun or an
     adjective ("planning", "main"): a name phrase does not run back across it."""
     known = lexicon(language)
     pos = known.get(word)
