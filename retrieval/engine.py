@@ -310,14 +310,14 @@ class Engine:
             return []
         known = lexicon(self.settings.language)
         asked = set(words(query.question))  # a follow-up's borrowed names are not checked
-        names = [t for t in names if t in asked and not is_word(t, known) and self._analyzer.stem(t) in self._term_ids]
-        if not names:
+        stems = {t: self._analyzer.stem(t) for t in names if t in asked and not is_word(t, known)}
+        stems = {t: stem for t, stem in stems.items() if stem in self._term_ids}
+        if not stems:
             return []
         lay = self._layout
         doc = int(lay.passage_doc[lay.sentence_passage[sentence]])
-        held = lay.document_terms(doc)
-        return [w for w in names if self._term_ids[self._analyzer.stem(w)] not in held
-                and self._analyzer.stem(w) not in lay.title_terms(doc)]
+        held, title = lay.document_terms(doc), lay.title_terms(doc)
+        return [t for t, stem in stems.items() if self._term_ids[stem] not in held and stem not in title]
 
     def _counts_asked_noun(self, q: Question, sentence: int) -> bool:
         """For a count question with a noun, whether the sentence has that noun; True for others."""

@@ -75,10 +75,15 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
     return out
 
 
+def _acronyms(q: qa.Question) -> list[str]:
+    """The words the question writes in capitals ("NCC", "NTB")."""
+    return re.findall(r"\b[A-Z]{2,8}\b", q.text)
+
+
 def _spelled_acronyms(toks: list[_Tok], q: qa.Question) -> list[tuple[int, int]]:
     """The names the sentence spells out for an acronym of the question: 'Which companies did the
     NCC stop?' names the 'National Competition Commission' itself, which is no answer."""
-    wanted = {a.lower() for a in re.findall(r"\b[A-Z]{2,8}\b", q.text)}
+    wanted = {a.lower() for a in _acronyms(q)}
     out: list[tuple[int, int]] = []
     if not wanted:
         return out
@@ -365,7 +370,7 @@ def _expansion(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] |
     ws = q.words
     if len(ws) > 4 or ws[:1] != ("what",) or ws[1:2] not in (("is",), ("are",), ("was",), ("were",)):
         return None
-    for acronym in re.findall(r"\b[A-Z]{2,8}\b", q.text):
+    for acronym in _acronyms(q):
         at = text.find(f"({acronym})")
         if at < 0:
             continue
