@@ -665,3 +665,23 @@ def test_what_something_is_called_prefers_the_sentence_that_names_it(engine_over
     they are "known as" answers."""
     a = engine_over(PELLETS).ask("What are the plastic pellets called?")
     assert a.answered and "known as grindlets" in a.quotes[0].text
+
+
+FILM_WEEK = """Pellow film week ends
+
+The Pellow Film Week ended on Sunday with a gala screening at the Lindquay Playhouse, closing an edition
+that sold a record 64,200 tickets over its nine days.
+
+"This year we sold more tickets than ever, and a third of our audience was under 25," said its director, Marit Osgood.
+The festival will return next October.
+"""
+
+
+@pytest.mark.parametrize("question", ["How many tickets did the film week sell this year?",
+                                      "how many tickets were sold?"])
+def test_a_count_question_prefers_the_number_beside_the_noun_it_counts(engine_over, question):
+    """The quote holds more of the question's words and a number, but "under 25" counts no tickets;
+    the sentence with "64,200 tickets" answers."""
+    a = engine_over(FILM_WEEK).ask(question)
+    assert a.answered and a.answer == "64,200"
+    assert "64,200 tickets" in a.quotes[0].text
