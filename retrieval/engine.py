@@ -20,7 +20,7 @@ from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
 from retrieval.span import (answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money, is_proper_name,
-                            names_a_body, names_a_person)
+                            names_a_body, names_a_person, only_unnamed)
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -276,6 +276,9 @@ class Engine:
             return "a name is asked for and the best sentence gives none", False
         if qa.asks_for_named_thing(q) and not (span and holds_name(text, span, self.settings.language)):
             return "a name is asked for and the best sentence gives none", False
+        noun = qa.named_noun(q)
+        if noun and only_unnamed(text, noun, self._analyzer):
+            return f"the best sentence mentions a {noun} but does not name it", True
         return None
 
     def _named_documents_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:

@@ -201,19 +201,46 @@ def asks_for_named_thing(q: Question) -> bool:
     return at is not None and at > 1 and phrase[at - 1] in _NAMED_THINGS and "of" not in phrase[:at]  # "what kind of"
 
 
+def named_noun(q: Question) -> str | None:
+    """The noun whose proper name a name question asks for: 'Which firm built it?' -> 'firm', 'What
+    was the name of the transport minister who ...?' -> 'minister', 'Which rival snack maker did she
+    join?' -> 'maker'; None for other questions."""
+    if not (asks_for_named_thing(q) or asks_for_name(q)):
+        return None
+    phrase = _name_phrase_words(q)
+    if phrase:
+        head = phrase[len(phrase) - phrase[::-1].index("s"):] if "s" in phrase else phrase  # "the judge's wife"
+        named = [w for w in head if w in _NAMED_THINGS or w in _NAMED_PEOPLE]
+        return named[-1] if named else None
+    ws = list(q.words)
+    wh_at = _wh_at(ws)
+    if wh_at is None or wh_at + 1 >= len(ws):
+        return None
+    if ws[wh_at + 1] in _NAMED_THINGS:
+        return ws[wh_at + 1]
+    phrase = ws[wh_at + 1:wh_at + 5]
+    end = next((i for i, w in enumerate(phrase) if w in _PHRASE_ENDS), None)
+    return phrase[end - 1] if end else None
+
+
 def _name_phrase(q: Question) -> frozenset[str]:
     """The words of the noun phrase after 'name of' ('the name of the trust's former chairman who
     ...' -> the, trust, s, former, chairman): its head noun may come after a possessive."""
+    return frozenset(_name_phrase_words(q))
+
+
+def _name_phrase_words(q: Question) -> list[str]:
+    """_name_phrase's words in order; empty when the question has no 'name of'."""
     ws = list(q.words)
     at = next((i for i, w in enumerate(ws) if w in ("name", "names")), None)
     if at is None or ws[at + 1:at + 2] != ["of"]:
-        return frozenset()
+        return []
     phrase = []
     for w in ws[at + 2:at + 10]:
         if w in _PHRASE_ENDS:
             break
         phrase.append(w)
-    return frozenset(phrase)
+    return phrase
 
 
 def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:

@@ -883,6 +883,39 @@ def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -
     return out
 
 
+# Words before a noun that leave it unnamed: "a manufacturer", "his predecessor", "three other observatories".
+_UNNAMING = frozenset("a an another other others some several any his her its their our".split())
+_COPULAS = frozenset("is are was were be been being became become becomes remains remained".split())
+_NAMED_AFTER = re.compile(r"\s*[,:(–-]?\s*(?:the|including|such\s+as|namely|called|named|known\s+as)?\s*[A-Z\"“]"
+                          r"|\s*(?:called|named|known\s+as)\b")
+
+
+def only_unnamed(text: str, noun: str, analyzer: Analyzer) -> bool:
+    """Whether every mention of `noun` in the sentence leaves it without a name ('agreed a deal with a
+    manufacturer to produce ...'), so the sentence cannot say which one; False when the noun is absent
+    or one mention is definite or named ('the manufacturer', 'a manufacturer, Ostrel', 'a firm called
+    ...', 'Ostrel, a manufacturer')."""
+    spans, ws = word_spans(text), words(text)
+    hits = [i for i, w in enumerate(ws) if w == noun]  # "several players" are not "the player" asked about
+    if not hits:
+        return False
+    for i in hits:
+        k = i - 1
+        while k >= 0 and k >= i - 4 and ws[k] not in _UNNAMING and not analyzer.is_stopword(ws[k]) \
+                and not text[spans[k][0]].isupper() and qa.number_value(ws[k]) is None:
+            k -= 1  # over the adjectives: "a small biotechnology company"
+        if k < 0 or not (ws[k] in _UNNAMING or qa.number_value(ws[k]) is not None):
+            return False  # "the manufacturer", "Ostrel's manufacturer"
+        before = text[spans[k - 1][1]:spans[k][0]].strip() if k > 0 else ""
+        if before in (",", "—", "–", "(") and text[spans[k - 1][0]].isupper():
+            return False  # "Ostrel, a manufacturer", "the Oriental Institute—a museum": named just before
+        if _COPULAS.intersection(ws[max(0, k - 2):k]):
+            return False  # "The Ruhr is (nowadays) a clean river": named by the subject
+        if _NAMED_AFTER.match(text, spans[i][1]):
+            return False  # "a manufacturer, Ostrel", "two companies: Worldvision ...", "a firm called ..."
+    return True
+
+
 def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:
     """The noun right after 'which'/'what' ('which office' -> 'office'), if there is one."""
     ws = list(q.words)

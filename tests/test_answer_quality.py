@@ -685,3 +685,25 @@ def test_a_count_question_prefers_the_number_beside_the_noun_it_counts(engine_ov
     a = engine_over(FILM_WEEK).ask(question)
     assert a.answered and a.answer == "64,200"
     assert "64,200 tickets" in a.quotes[0].text
+
+
+VACCINE = """Vaccine for children enters last trial
+
+A vaccine against winter vomiting bug developed at Harnwell University will be tested on 3,000 children,
+the university said on Monday.
+
+Its chief executive said Ostrel had already agreed a deal with a manufacturer to produce up to ten million doses a year.
+"""
+
+
+def test_a_sentence_mentioning_only_an_unnamed_one_does_not_answer_which_one(engine_over):
+    """'Which manufacturer ...?': the sentence says "a manufacturer" and names another company;
+    the documents do not say which manufacturer, and answering "Ostrel" would be wrong."""
+    a = engine_over(VACCINE).ask("Which manufacturer will produce the ten million doses a year?")
+    assert not a.answered and "does not name it" in a.reason
+
+
+def test_a_named_mention_still_answers_which_one(engine_over):
+    named = VACCINE.replace("with a manufacturer to", "with a manufacturer, Pellam Pharma, to")
+    a = engine_over(named).ask("Which manufacturer will produce the ten million doses a year?")
+    assert a.answered and a.answer == "Pellam Pharma"

@@ -138,3 +138,16 @@ def test_question_word_run_together_with_is(analyzer, text, expected):
     q = qa.analyse(text, analyzer)
     assert q.answer_type == expected
     assert q.words[1] == "is" and not any(t.startswith(q.words[0] + "s") for t in q.terms)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Which manufacturer will produce the doses?", "manufacturer"),
+    ("Which rival snack maker did she join?", "maker"),
+    ("What was the name of the transport minister who resigned?", "minister"),
+    ("What is the name of the judge's wife?", "wife"),  # the head noun after a possessive
+    ("What was the name of the wife arranged for him by his father?", "wife"),  # not "arranged"
+    ("Who founded the bakery?", None),
+    ("What did the firm build?", None),
+])
+def test_named_noun_is_what_a_name_question_wants_named(analyzer, text, expected):
+    assert qa.named_noun(qa.analyse(text, analyzer)) == expected

@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval import question as qa
-from retrieval.span import answer_span
+from retrieval.span import answer_span, only_unnamed
 from retrieval.text import Analyzer
 
 
@@ -312,3 +312,21 @@ def test_a_where_answer_is_the_place_after_at_or_in(analyzer, question, sentence
 def test_a_verb_form_is_a_word_the_language_has_only_as_a_verb(word, verb):
     from retrieval.span import _verb_form
     assert _verb_form(word, "english") is verb
+
+
+@pytest.mark.parametrize("sentence, noun, expected", [
+    ("He said the lab had agreed a deal with a manufacturer to make the doses.", "manufacturer", True),
+    ("His predecessor lasted only 11 months in the job.", "predecessor", True),
+    ("Observers at three other observatories confirmed the find.", "observatories", True),
+    ("The manufacturer said so.", "manufacturer", False),  # definite: named elsewhere
+    ("It was made by a manufacturer, Ostrel, in Lyon.", "manufacturer", False),
+    ("Ostrel, a manufacturer based in Lyon, made it.", "manufacturer", False),
+    ("It was built by a firm called Kessel and Sons.", "firm", False),
+    ("The group created two companies: Vantor Media and Quill Films.", "companies", False),
+    ("The Orne, which joins the Seine there, is nowadays a clean river.", "river", False),
+    ("The Quay Institute—a museum owned by the city—reopened.", "museum", False),
+    ("Several players dove for the ball before Ward recovered it.", "player", False),  # no "player" here
+    ("Nobody was there.", "manufacturer", False),
+])
+def test_only_unnamed_mentions_say_the_sentence_cannot_name_it(analyzer, sentence, noun, expected):
+    assert only_unnamed(sentence, noun, analyzer) is expected
