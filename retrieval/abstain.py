@@ -24,6 +24,11 @@ from retrieval.text import Analyzer, word_spans, words
 MIN_SUPPORT = 0.3  # calibrated: seed unanswerables mostly fall below, 3% of SQuAD (all answerable) does
 MIN_SUPPORT_UNKNOWN = 0.6  # the bar when a key word of the question occurs in no document at all
 LIGHT_WORDS = qa.LIGHT_WORDS
+# The particle of a phrasal verb is part of the verb, not a topic: "go after", "give away", "get back"
+# ("what happened after the flood" keeps its "after").
+PARTICLES = frozenset("after away back around ahead along apart aside forward".split())
+PHRASAL_VERBS = frozenset("""go goes going gone went get gets getting got gotten give gives giving gave given take takes
+taking took taken come comes coming came put puts putting look looks looking looked""".split())
 
 
 @dataclass(frozen=True)
@@ -43,8 +48,10 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     # answer-kind nouns are not topic words, but a time noun outside the wh-phrase restricts the
     # question ("how many ships sank this week?") as much as a date does
     skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - (qa.DATE_NOUNS - qa.asked_nouns(q)))
-    return list(dict.fromkeys(analyzer.stem(w) for w in q.words
-                              if not analyzer.is_stopword(w) and w not in skip))
+    ws = q.words
+    return list(dict.fromkeys(analyzer.stem(w) for i, w in enumerate(ws)
+                              if not analyzer.is_stopword(w) and w not in skip
+                              and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)))
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:

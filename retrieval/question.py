@@ -441,7 +441,7 @@ def analyse(text: str, analyzer: Analyzer) -> Question:
 # Verbs that carry no topic ("what did she say", "what is it called").
 LIGHT_WORDS = frozenset("""say said says tell told call called name named mean means meant happen happened
 use used make made get got go went take took give gave know known think thought do does did else full
-quote quoted quotes mention mentioned mentions describe described describes refer referred refers""".split())
+quote quoted quotes mention mentioned mentions describe described describes refer referred refers according""".split())
 
 
 def is_year(word: str) -> bool:

@@ -39,6 +39,25 @@ def of(term: str, language: str) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(s.split()) for s in line.split("|") if s and s != term)
 
 
+@lru_cache(maxsize=None)
+def phrases(language: str) -> dict[str, tuple[str, ...]]:
+    """{two-term phrase: the one-term words it is a synonym of}: the table's two-word synonyms turned
+    around ("arm forc" -> "militari", since WordNet's "military" is also "armed forces")."""
+    out: dict[str, list[str]] = {}
+    for term, line in table(language).items():
+        for s in line.split("|"):
+            if s.count(" ") == 1:
+                out.setdefault(s, []).append(term)
+    return {p: tuple(ts) for p, ts in out.items()}
+
+
 def matched(terms: Iterable[str], context: set[str], language: str) -> set[str]:
-    """The terms, of those the context lacks, that one of their synonyms stands for in it."""
-    return {t for t in terms if t not in context and any(all(w in context for w in s) for s in of(t, language))}
+    """The terms, of those the context lacks, that one of their synonyms stands for in it; and the
+    two terms of a phrase of the question ("armed forces") that one word stands for ("military")."""
+    terms = list(terms)
+    found = {t for t in terms if t not in context and any(all(w in context for w in s) for s in of(t, language))}
+    known = phrases(language)
+    for a, b in zip(terms, terms[1:]):
+        if not (a in context and b in context) and any(w in context for w in known.get(f"{a} {b}", ())):
+            found |= {a, b} - context
+    return found

@@ -31,6 +31,23 @@ def test_the_table_holds_derived_forms_the_stemmer_keeps_apart():
     assert (stem("prosecutor"),) in synonyms.of(stem("prosecute"), "english")
 
 
+def test_a_two_word_phrase_is_matched_by_the_one_word_it_is_a_synonym_of():
+    """WordNet's "military" is also "armed forces": the two terms together stand for the one word."""
+    stem = Analyzer("english").stem
+    armed, forces, military = stem("armed"), stem("forces"), stem("military")
+    assert military in synonyms.phrases("english")[f"{armed} {forces}"]
+    assert synonyms.matched([armed, forces], {military}, "english") == {armed, forces}
+    assert synonyms.matched([forces, armed], {military}, "english") == set()  # in the question's order only
+
+
+def test_a_question_saying_armed_forces_is_answered_from_the_military(engine_over):
+    engine = engine_over("Floods close the valley roads\n\nThe governor of Tarnland ordered the military to clear the "
+                         "flooded mountain roads on Sunday, after three days of rain.\n\nSchools in the valley "
+                         "will stay shut until Wednesday, officials said.\n")
+    answer = engine.ask("Did the governor tell the armed forces to clear the roads?")
+    assert answer.answered and "ordered the military" in answer.quotes[0].text
+
+
 def test_a_question_using_another_form_of_the_texts_word_is_answered(engine_over):
     engine = engine_over("Trial news\n\nThe minister made an admission of guilt on Tuesday.\n\n"
                          "The harbour reopened in May.\n")
