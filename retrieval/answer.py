@@ -43,7 +43,7 @@ FEATURES = (
     # the same as a gap to the best candidate of this question (0 for the best)
     "sentence_bm25_gap", "coverage_gap", "context_coverage_gap", "passage_coverage_gap",
     "previous_coverage", "next_coverage", "position", "longest_run", "prefix_coverage",
-    "title_coverage", "title_share", "synonym_coverage",
+    "title_coverage", "title_share", "synonym_coverage", "count_beside_noun",
 )
 _GAPS = (("sentence_bm25_gap", "sentence_bm25"), ("coverage_gap", "coverage"),
          ("context_coverage_gap", "context_coverage"), ("passage_coverage_gap", "passage_coverage"))
@@ -360,6 +360,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     synonymous = np.zeros(n, dtype=np.uint64)
     np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language)[at])
     zero = np.zeros(n)
+    beside = _counts_beside_noun(lay, question, q_index, c_q, c_flags, c_owner, n) if t == qa.COUNT else zero
     cols = {
         "sentence_bm25": s_norm,
         "passage_bm25": p_norm,
@@ -390,10 +391,32 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "synonym_coverage": weight(masks[rows] | synonymous),
         "title_coverage": weight(masks[rows] | title),
         "title_share": weight(title),
+        "count_beside_noun": beside,
     }
     for gap, base in _GAPS:
         cols[gap] = cols[base] - cols[base].max()
     return np.column_stack([cols[name] for name in FEATURES])
+
+
+BESIDE = 3  # index tokens from a number to the noun it counts ("26 accused cartel operatives")
+
+
+def _counts_beside_noun(lay: "Layout", question: qa.Question, q_index: dict[int, int], c_q: np.ndarray,
+                        c_flags: np.ndarray, c_owner: np.ndarray, n: int) -> np.ndarray:
+    """Per candidate, 1 when a number stands right before the noun a count question counts ('how many
+    jobs': 'cut 1,150 jobs'), 0 otherwise."""
+    ids, stem = lay.term_ids(), lay._analyzer.stem
+    counted = qa.counted_nouns(question, lay._analyzer) - {stem("people"), stem("persons")}  # counted in too many ways
+    nouns = [q_index[ids[t]] for t in counted if ids.get(t) in q_index]
+    out = np.zeros(n)
+    if not nouns or len(c_q) < 2:
+        return out
+    number = (c_flags & NUMBER) > 0
+    counted = np.isin(c_q, nouns)
+    for d in range(1, BESIDE + 1):
+        ok = number[:-d] & counted[d:] & (c_owner[:-d] == c_owner[d:])
+        out[c_owner[:-d][ok]] = 1.0
+    return out
 
 
 def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:

@@ -117,6 +117,21 @@ def test_synonym_coverage_counts_a_synonym_as_the_question_term(feature_rows_ove
     assert stairs["synonym_coverage"] == pytest.approx(1.0) and stairs["coverage"] < 1.0  # "stairs" for "steps"
 
 
+def test_count_beside_noun_marks_a_number_right_before_the_noun_counted(feature_rows_over) -> None:
+    rows = feature_rows_over("Depot jobs\n\nThe depot will cut 340 jobs by the spring.\n\n"
+                             "Jobs at the depot have been cut twice since it opened 12 years ago.\n\n"
+                             "The depot employed 26 trained night drivers, 80 people and nine lorries.\n")
+    jobs = rows("How many jobs will the depot cut?")
+    assert jobs["The depot will cut 340 jobs by the spring."]["count_beside_noun"] == 1.0
+    assert jobs["Jobs at the depot have been cut twice since it opened 12 years ago."]["count_beside_noun"] == 0.0
+    drivers = rows("How many drivers did the depot employ?")["The depot employed 26 trained night drivers, 80 people "
+                                                             "and nine lorries."]
+    assert drivers["count_beside_noun"] == 1.0  # three words away
+    people = rows("How many people did the depot employ?")  # "people" are counted in too many ways
+    assert all(r["count_beside_noun"] == 0.0 for r in people.values())
+    assert all(r["count_beside_noun"] == 0.0 for r in rows("When did the depot cut jobs?").values())  # no count asked
+
+
 def test_title_coverage_adds_the_question_terms_the_document_title_holds(feature_rows) -> None:
     # a question term counts only if some sentence has it: here the last one names the lighthouse
     row = feature_rows("When was the Kessock lighthouse built?")["It was built of granite blocks in 1890."]
