@@ -19,8 +19,8 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import (answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money, is_proper_name,
-                            names_a_body, names_a_person, only_unnamed)
+from retrieval.span import (MEASURES, UNITS, answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money,
+                            is_proper_name, names_a_body, names_a_person, only_unnamed)
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -30,7 +30,7 @@ TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" 
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
-COUNT_WINDOW = 5  # how far down the ranking a sentence with a number beside the counted noun is looked for
+COUNT_WINDOW = 5  # how far down the ranking a number beside the counted noun (or a unit) is looked for
 COUNT_GAP = 3  # "beside": the noun within this many words after the number ("26 accused cartel operatives")
 NAMED_WINDOW = 10  # how far down the ranking a sentence of a document naming the question's names is looked for
 # A key term found in the context only as a word with its first letters ("Canada" / "Canadian",
@@ -367,17 +367,22 @@ class Engine:
     def _counted_first(self, q: Question, ranked: list[selection.Ranked], ids: list[int]) -> list[selection.Ranked]:
         """'How many jobs is it cutting?': when the best sentence holds no number right before the noun
         counted and one of the best few of its document does ('cut 1,150 jobs') and holds as many of
-        the question's other words, that one comes first. ('people' is counted in too many ways.)"""
+        the question's other words, that one comes first. ('people' is counted in too many ways.)
+        Likewise 'How long ...?', 'How far ...?': a number with its unit ('for four years')."""
         stem = self._analyzer.stem
         nouns = qa.counted_nouns(q, self._analyzer) - {stem("people"), stem("persons")}
-        if len(ranked) < 2 or not nouns:
+        measure = qa.how_word(q) in MEASURES
+        if len(ranked) < 2 or not (nouns or measure):
             return ranked
         others = set(ids) - {self._term_ids.get(n) for n in nouns}
+        wanted = UNITS if measure else nouns
 
         def beside(r: selection.Ranked) -> bool:
             ws = words(self.sentence(r.sentence).text)
             return any(qa.number_value(w) and not qa.is_year(w)
-                       and not nouns.isdisjoint(stem(x) for x in ws[i + 1:i + 1 + COUNT_GAP]) for i, w in enumerate(ws))
+                       and not wanted.isdisjoint(ws[i + 1:i + 1 + COUNT_GAP] if measure else
+                                                 (stem(x) for x in ws[i + 1:i + 1 + COUNT_GAP]))
+                       for i, w in enumerate(ws))
 
         def held(r: selection.Ranked) -> int:
             return len(others & selection.sentence_term_set(self._layout, r.sentence))

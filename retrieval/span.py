@@ -585,12 +585,12 @@ def _of_the_time_asked(toks: list[_Tok], b: int, q: qa.Question) -> bool:
                                                                  or w in ("year", "month", "week", "day"))
 
 
-_MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
+MEASURES = _MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
 DIMENSION = 1.0  # a measure followed by the dimension asked about ("400 metres deep"), or by another one
 _DIMENSIONS = frozenset("long tall high wide deep thick".split())
 _DISTANCES = frozenset("far close near".split())
 _TIME_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years".split())
-_UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
+UNITS = _UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
 decade decades century centuries mile miles kilometre kilometres kilometer kilometers km metre metres meter
 meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg
 gram grams ton tons tonne tonnes acre acres hectare hectares square cubic degree degrees mph kph knots

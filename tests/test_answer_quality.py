@@ -733,3 +733,19 @@ def test_a_named_mention_still_answers_which_one(engine_over):
     named = VACCINE.replace("with a manufacturer to", "with a manufacturer, Pellam Pharma, to")
     a = engine_over(named).ask("Which manufacturer will produce the ten million doses a year?")
     assert a.answered and a.answer == "Pellam Pharma"
+
+
+BAN = """Cyclist loses appeal
+
+The cyclist Pavel Korrin lost his appeal against his ban from racing on Tuesday, and his team said it would
+stand by the rider, who had won 11 races since 2018.
+
+The federation said Korrin would serve the whole ban, three years, before racing again.
+"""
+
+
+def test_a_how_long_question_prefers_the_sentence_with_a_measure_and_its_unit(engine_over):
+    """The first sentence holds more of the question's words and a number, but "11 races" measures
+    no ban; the sentence with "three years" answers."""
+    a = engine_over(BAN).ask("How long is Korrin's ban from racing?")
+    assert a.answered and a.answer == "three years"
