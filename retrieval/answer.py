@@ -412,9 +412,9 @@ def _counts_beside_noun(lay: "Layout", question: qa.Question, q_index: dict[int,
     if not nouns or len(c_q) < 2:
         return out
     number = (c_flags & NUMBER) > 0
-    counted = np.isin(c_q, nouns)
+    noun = np.isin(c_q, nouns)
     for d in range(1, BESIDE + 1):
-        ok = number[:-d] & counted[d:] & (c_owner[:-d] == c_owner[d:])
+        ok = number[:-d] & noun[d:] & (c_owner[:-d] == c_owner[d:])
         out[c_owner[:-d][ok]] = 1.0
     return out
 

@@ -501,7 +501,7 @@ WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not
 def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> list[tuple[float, int, int]]:
     """The numbers of a sentence, scored as answers to a count or measure question."""
     nouns = qa.counted_nouns(q, analyzer)
-    measure = qa.how_word(q) in _MEASURES
+    measure = qa.how_word(q) in MEASURES
     distance = qa.how_word(q) in _DISTANCES
     years = {w for w in q.words if qa.is_year(w)}
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
@@ -585,12 +585,12 @@ def _of_the_time_asked(toks: list[_Tok], b: int, q: qa.Question) -> bool:
                                                                  or w in ("year", "month", "week", "day"))
 
 
-MEASURES = _MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
+MEASURES = frozenset("long far close near tall high wide deep big large heavy fast".split())
 DIMENSION = 1.0  # a measure followed by the dimension asked about ("400 metres deep"), or by another one
 _DIMENSIONS = frozenset("long tall high wide deep thick".split())
 _DISTANCES = frozenset("far close near".split())
 _TIME_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years".split())
-UNITS = _UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
+UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
 decade decades century centuries mile miles kilometre kilometres kilometer kilometers km metre metres meter
 meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg
 gram grams ton tons tonne tonnes acre acres hectare hectares square cubic degree degrees mph kph knots
@@ -601,13 +601,13 @@ def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
     """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles',
     '6' -> '6 hours and 40 minutes'."""
     j = last
-    while (j + 1 < len(toks) and toks[j + 1].word in _UNITS and not toks[j + 1].in_question
+    while (j + 1 < len(toks) and toks[j + 1].word in UNITS and not toks[j + 1].in_question
            and text[toks[j].end:toks[j + 1].start].strip() in ("", "-")):
         j += 1
         if toks[j].word not in ("square", "cubic", "nautical"):
             break
     if (j > last and j + 3 < len(toks) and toks[j + 1].word == "and" and _is_number(toks[j + 2])
-            and toks[j + 3].word in _UNITS and _adjacent(toks, text, j, j + 3)):
+            and toks[j + 3].word in UNITS and _adjacent(toks, text, j, j + 3)):
         return _with_unit(toks, text, j + 2)
     return j
 

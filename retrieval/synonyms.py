@@ -7,7 +7,8 @@ passage about "cars". The table also holds the forms WordNet derives a word from
 the stemmer keeps apart: "What did he admit?" is supported by "an admission". The check that
 decides silence reads them, and so do the learned ranker (one-word synonyms of the question's
 indexed terms: its synonym_coverage feature) and the re-ordering of the best few sentences
-(Engine._synonym_bonus, every synonym of every key word).
+(Engine._synonym_bonus, every synonym of every key word). Turned around, the table's two-word
+synonyms let two consecutive key words be matched by one word ("armed forces" by "military").
 """
 
 from __future__ import annotations
