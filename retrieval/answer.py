@@ -405,9 +405,8 @@ def _counts_beside_noun(lay: "Layout", question: qa.Question, q_index: dict[int,
                         c_flags: np.ndarray, c_owner: np.ndarray, n: int) -> np.ndarray:
     """Per candidate, 1 when a number stands right before the noun a count question counts ('how many
     jobs': 'cut 1,150 jobs'), 0 otherwise."""
-    ids, stem = lay.term_ids(), lay._analyzer.stem
-    counted = qa.counted_nouns(question, lay._analyzer) - {stem("people"), stem("persons")}  # counted in too many ways
-    nouns = [q_index[ids[t]] for t in counted if ids.get(t) in q_index]
+    ids = lay.term_ids()
+    nouns = [q_index[ids[t]] for t in qa.nouns_counted_beside(question, lay._analyzer) if ids.get(t) in q_index]
     out = np.zeros(n)
     if not nouns or len(c_q) < 2:
         return out

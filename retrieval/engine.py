@@ -367,10 +367,10 @@ class Engine:
     def _counted_first(self, q: Question, ranked: list[selection.Ranked], ids: list[int]) -> list[selection.Ranked]:
         """'How many jobs is it cutting?': when the best sentence holds no number right before the noun
         counted and one of the best few of its document does ('cut 1,150 jobs') and holds as many of
-        the question's other words, that one comes first. ('people' is counted in too many ways.)
-        Likewise 'How long ...?', 'How far ...?': a number with its unit ('for four years')."""
+        the question's other words, that one comes first (qa.nouns_counted_beside). Likewise 'How
+        long ...?', 'How far ...?': a number with its unit ('for four years')."""
         stem = self._analyzer.stem
-        nouns = qa.counted_nouns(q, self._analyzer) - {stem("people"), stem("persons")}
+        nouns = qa.nouns_counted_beside(q, self._analyzer)
         measure = qa.how_word(q) in MEASURES
         if len(ranked) < 2 or not (nouns or measure):
             return ranked

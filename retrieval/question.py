@@ -250,6 +250,12 @@ def counted_nouns(q: Question, analyzer: Analyzer) -> frozenset[str]:
     return frozenset(analyzer.stem(w) for w in asked_nouns(q) - {"many", "much", how_word(q)})  # not "old", "long"
 
 
+def nouns_counted_beside(q: Question, analyzer: Analyzer) -> frozenset[str]:
+    """counted_nouns whose number stands right before them in the answer ('cut 1,150 jobs'); not
+    'people', who are counted in too many ways ('26 people this week' for 'so far this year')."""
+    return counted_nouns(q, analyzer) - {analyzer.stem("people"), analyzer.stem("persons")}
+
+
 def asks_for_year(q: Question) -> bool:
     """'In what year ...?', 'Which year ...?': the answer is a year, nothing else will do."""
     return q.answer_type == DATE and bool(asked_nouns(q) & {"year", "years"})
