@@ -38,7 +38,7 @@ telegram: $(STAMP)
 index: $(STAMP)
 	$(BIN)/quoteqa index
 
-# Every test, then the seed fixture set, the nine held-out sets and the six news training
+# Every test, then the seed fixture set, the ten held-out sets and the six news training
 # sets through `quoteqa eval`, each gated just under today's scores (quote@1, short-answer EM,
 # abstention accuracy) and just over today's wrong-answer rate (README "Figures"), so a change
 # that loses answers, or gives more wrong ones, fails.
@@ -55,6 +55,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/heldout7_questions.yaml --docs tests/fixtures/heldout7/docs --min-quote1 0.33 --min-answer 0.24 --min-abstain 0.53 --max-wrong 0.44
 	$(EVAL) tests/fixtures/heldout8_questions.yaml --docs tests/fixtures/heldout8/docs --min-quote1 0.51 --min-answer 0.34 --min-abstain 0.69 --max-wrong 0.34
 	$(EVAL) tests/fixtures/heldout9_questions.yaml --docs tests/fixtures/heldout9/docs --min-quote1 0.53 --min-answer 0.37 --min-abstain 0.58 --max-wrong 0.34
+	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs --min-quote1 0.59 --min-answer 0.40 --min-abstain 0.78 --max-wrong 0.36
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.82 --min-answer 0.68 --min-abstain 0.81 --max-wrong 0.16
 	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.76 --min-answer 0.59 --min-abstain 0.89 --max-wrong 0.19
 	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.60 --min-answer 0.47 --min-abstain 0.78 --max-wrong 0.32
@@ -77,6 +78,7 @@ eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout7_questions.yaml --docs tests/fixtures/heldout7/docs
 	$(EVAL) tests/fixtures/heldout8_questions.yaml --docs tests/fixtures/heldout8/docs
 	$(EVAL) tests/fixtures/heldout9_questions.yaml --docs tests/fixtures/heldout9/docs
+	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs
 
 # The news training sets (four articles, 60 questions each): development data, looked at freely.
 eval-news: $(STAMP)
