@@ -19,8 +19,8 @@ from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.question import Question, analyse
-from retrieval.span import (MEASURES, UNITS, answer_span, asked_unit, asks_for_money, has_unit, holds_name, is_money,
-                            is_proper_name, names_a_body, names_a_person, only_unnamed)
+from retrieval.span import (MEASURES, UNITS, answer_span, asked_unit, asks_for_money, has_unit, holds_count, holds_name,
+                            is_money, is_proper_name, names_a_body, names_a_person, only_unnamed)
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -257,7 +257,7 @@ class Engine:
                 return f"only {verdict.share:.0%} of the question's key words are matched", True
             return "the best sentence's meaning is far from the question's", False
         ws = words(text)
-        if q.answer_type == qa.COUNT and not qa.holds_amount(ws):
+        if q.answer_type == qa.COUNT and not holds_count(text, q, self._analyzer):
             # "how many ships", "how old": the number may be in a sentence further down
             measured = bool(qa.counted_nouns(q, self._analyzer)) or qa.asks_for_age(q)
             return "a number is asked for and the best sentence holds none", measured

@@ -507,6 +507,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     units = asked_unit(q)
     share = bool(set(q.words) & _SHARE_WORDS)
+    things = _counts_things(q, analyzer)
     out = []
     for score, a, b in _numbers(toks, text):
         if _an_age(toks, text, a, b):
@@ -525,9 +526,11 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             after = toks[b + 1].word if b + 1 < len(toks) else ""
             if after in _DIMENSIONS:  # "1.8 kilometres wide and up to 400 metres deep" for "how deep"
                 score += DIMENSION if after == qa.how_word(q) else -DIMENSION
+        elif things and _clock_or_money(toks, text, a, b):
+            continue  # "at 11 a.m.", "£1,250": no count of the workers asked about
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
-        elif b + 1 < len(toks) and text[toks[b].end:toks[b + 1].start] == "-" and toks[b + 1].word not in _SCALE:
+        elif _hyphened(toks, text, b):
             score -= COMPOUND  # "ten-man Ribbleford", "a four-day week": a modifier, not how many
         if money:
             end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
@@ -542,6 +545,42 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
     return out
+
+
+def _counts_things(q: qa.Question, analyzer: Analyzer) -> bool:
+    """'How many workers ...?': a count of things named in the question, not of money ('how many
+    dollars', 'how much did it cost') nor a measure ('how long')."""
+    nouns = qa.counted_nouns(q, analyzer)
+    return (bool(nouns) and qa.how_word(q) == "many" and not asked_unit(q)
+            and not any(analyzer.stem(w) in nouns for w in _CURRENCY_WORDS | _PRICE_NOUNS))
+
+
+def _clock_or_money(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """Whether the number of tokens a..b is a time of day ('11 a.m.', '3:47') or a sum of money
+    ('£1,250', '30 marks')."""
+    after = toks[b + 1].word if b + 1 < len(toks) else ""
+    clock = ":" in toks[b].word and _CLOCK.match(toks[b].word) is not None  # not "0.95" nor "12.50"
+    return (clock or after in _MERIDIEM or after in _CURRENCY_WORDS
+            or is_money(text, (_start_char(text, toks[a]), toks[b].end)))
+
+
+def _hyphened(toks: list[_Tok], text: str, b: int) -> bool:
+    """Whether the number ending at token `b` is hyphened to the word after it: 'ten-man', 'one-off'."""
+    return b + 1 < len(toks) and text[toks[b].end:toks[b + 1].start] == "-" and toks[b + 1].word not in _SCALE
+
+
+def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
+    """Whether the sentence holds an amount that can answer the count question: for 'how many
+    workers', a number that is no time of day, sum of money or modifier ('a one-off payment'), or a
+    word like 'several'."""
+    ws = words(text)
+    if not qa.holds_amount(ws):
+        return False
+    if not _counts_things(q, analyzer) or any(w in qa.QUANTITY_WORDS for w in ws):
+        return True
+    toks = [replace(t, in_question=False) for t in _tokens(text, q, analyzer)]  # the question's own numbers too
+    runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
+    return not runs or any(not _clock_or_money(toks, text, a, b) and not _hyphened(toks, text, b) for _, a, b in runs)
 
 
 def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:

@@ -749,3 +749,20 @@ def test_a_how_long_question_prefers_the_sentence_with_a_measure_and_its_unit(en
     no ban; the sentence with "three years" answers."""
     a = engine_over(BAN).ask("How long is Korrin's ban from racing?")
     assert a.answered and a.answer == "three years"
+
+
+STRIKE = """Dockers to strike
+
+The port's operator offered £1,250 to every docker who would call off the strike at the port.
+
+The union said about 1,400 dockers would walk out on Monday.
+
+The last walkout at the port was in the 1990s.
+"""
+
+
+def test_count_question_passes_over_a_sentence_whose_only_number_is_money(engine_over):
+    """'How many dockers': '£1,250 to every docker' holds the asked noun, but a sum of money counts none."""
+    a = engine_over(STRIKE).ask("How many dockers will strike at the port?")
+    assert a.answered and a.quotes[0].text.startswith("The union said about 1,400 dockers")
+    assert a.answer == "1,400"

@@ -3,7 +3,7 @@
 import pytest
 
 from retrieval import question as qa
-from retrieval.span import answer_span, only_unnamed
+from retrieval.span import answer_span, holds_count, only_unnamed
 from retrieval.text import Analyzer
 
 
@@ -330,3 +330,28 @@ def test_a_verb_form_is_a_word_the_language_has_only_as_a_verb(word, verb):
 ])
 def test_only_unnamed_mentions_say_the_sentence_cannot_name_it(analyzer, sentence, noun, expected):
     assert only_unnamed(sentence, noun, analyzer) is expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How many workers are on strike?",
+     "The union rejected a payment of £1,250 while about 1,400 workers walked out.", "1,400"),
+    ("How many people joined the march?", "The march began at 11 a.m. and 3,500 people joined it.", "3,500"),
+    ("How many people joined the march?", "The march began at 11 a.m. on Saturday.", None),
+    ("How many buses left the depot?", "The first of them left at 6:40, the rest by noon.", None),
+    ("How many dollars did it raise?", "The sale raised $12 million for the school.", "$12 million"),
+    ("How many acres does the park cover?", "The park covers 300 acres (1.2 km2).", "300"),
+])
+def test_a_count_of_things_is_no_time_of_day_nor_sum_of_money(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How many workers are on strike?", "The union rejected a one-off payment of £1,250.", False),
+    ("How many people joined the march?", "The march began at 11 a.m. on Saturday.", False),
+    ("How many people joined the march?", "Several thousand people joined the march.", True),
+    ("How many guests attended the dinner?", "The dinner was attended by 2000 guests.", True),
+    ("How much did the repairs cost?", "The repairs cost £1,250.", True),
+    ("How many dollars did it raise?", "The sale raised $12 million.", True),
+])
+def test_a_sentence_holds_a_count_unless_its_numbers_are_times_or_money(analyzer, question, sentence, expected):
+    assert holds_count(sentence, qa.analyse(question, analyzer), analyzer) is expected
