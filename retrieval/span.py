@@ -508,8 +508,11 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     units = asked_unit(q)
     share = bool(set(q.words) & _SHARE_WORDS)
     things = _counts_things(q, analyzer)
+    numbers = _numbers(toks, text)
+    part = {b for _, a, b in numbers if things and toks[a].word != "one" and not _is_percent(toks, text, b)
+            and _partitive(toks, b, nouns, analyzer)}  # "one of the 11 regions", "60% of the cattle": no count
     out = []
-    for score, a, b in _numbers(toks, text):
+    for score, a, b in numbers:
         if _an_age(toks, text, a, b):
             continue  # "Eleuterio Samaniego, 72, a coffee farmer": his age, not the size of his farm
         if units:  # "How much did it weigh?": "142 pounds"
@@ -528,6 +531,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
                 score += DIMENSION if after == qa.how_word(q) else -DIMENSION
         elif things and _clock_or_money(toks, text, a, b):
             continue  # "at 11 a.m.", "£1,250": no count of the workers asked about
+        elif b in part:
+            score += COUNTED_NOUN  # "11 of the then 12 member states": some of the states counted
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
         elif _hyphened(toks, text, b):
@@ -545,6 +550,18 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
     return out
+
+
+_PARTITIVE_PRONOUNS = frozenset("them those these us".split())  # not "two of which": the whole is asked about
+
+
+def _partitive(toks: list[_Tok], b: int, nouns: frozenset[str], analyzer: Analyzer) -> bool:
+    """Whether the number ending at `b` counts some of the things asked about: "22 of the service's
+    140 jobs" for "how many jobs", "nine of them"."""
+    if b + 2 >= len(toks) or toks[b + 1].word != "of":
+        return False
+    return toks[b + 2].word in _PARTITIVE_PRONOUNS or any(
+        analyzer.stem(toks[j].word) in nouns for j in range(b + 2, min(b + 7, len(toks))))
 
 
 def _counts_things(q: qa.Question, analyzer: Analyzer) -> bool:
@@ -580,7 +597,12 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
         return True
     toks = [replace(t, in_question=False) for t in _tokens(text, q, analyzer)]  # the question's own numbers too
     runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
-    return not runs or any(not _clock_or_money(toks, text, a, b) and not _hyphened(toks, text, b) for _, a, b in runs)
+    nouns = qa.counted_nouns(q, analyzer)
+
+    def counts(a: int, b: int) -> bool:  # "a four-valve engine", "a six-time Grammy winner"; "a ten-minute walk" no cups
+        return not _clock_or_money(toks, text, a, b) and (
+            not _hyphened(toks, text, b) or any(analyzer.stem(t.word) in nouns for t in toks[b + 1:b + 3]))
+    return not runs or any(counts(a, b) for _, a, b in runs)
 
 
 def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:

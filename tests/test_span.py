@@ -352,6 +352,21 @@ def test_a_count_of_things_is_no_time_of_day_nor_sum_of_money(analyzer, question
     ("How many guests attended the dinner?", "The dinner was attended by 2000 guests.", True),
     ("How much did the repairs cost?", "The repairs cost £1,250.", True),
     ("How many dollars did it raise?", "The sale raised $12 million.", True),
+    ("How many valves did the engine use?", "It was a four-valve engine.", True),
+    ("How many Grammys has she won?", "The six-time Grammy winner sang first.", True),
+    ("How many times has the club won the cup?", "The ground is a ten-minute walk from the station.", False),
 ])
 def test_a_sentence_holds_a_count_unless_its_numbers_are_times_or_money(analyzer, question, sentence, expected):
     assert holds_count(sentence, qa.analyse(question, analyzer), analyzer) is expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("How many states adopted the charter?", "The charter was adopted by 11 of the then 12 member states.", "11"),
+    ("How many teams have won the cup?", "The club became one of only ten teams to have won the cup.", "ten"),
+    ("How many main channels does the river split into?",
+     "The river splits into three main channels, two of which change names often.", "three"),
+])
+def test_a_count_of_some_of_them_is_a_count(analyzer, question, sentence, expected):
+    """"11 of the 12 states": the number before a partitive counts what it names, too ("one of ten
+    teams" is membership, not one team; "two of which" describes some of the whole)."""
+    assert short(question, sentence, analyzer) == expected
