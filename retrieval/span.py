@@ -794,8 +794,46 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             score += ROLE
         if answer_type == qa.PERSON and _personal(toks, text, a, b):
             score += PERSONAL
+        if answer_type in (qa.PERSON, qa.ORGANISATION) and _agent(toks, text, start, b, language) \
+                and not _asks_passive(question, language):
+            score += AGENT
         out.append((score, a, b))
     return out
+
+
+AGENT = 0.4  # "is now run by an independent foundation, the Marravel Festival Trust" for "who runs it"
+
+
+def _agent(toks: list[_Tok], text: str, a: int, b: int, language: str) -> bool:
+    """Whether the name of tokens a..b follows "by" right after the question's verb: the doer of a
+    passive ("published by", "paid for by", "run by an independent foundation, the ..."), and not a
+    word describing the next one ("by British bacteriologist J. F. D. Shrewsbury")."""
+    if b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop and text[toks[b].end:toks[b + 1].start] == " ":
+        return False
+    for k in range(a - 1, max(a - 6, 1) - 1, -1):
+        if toks[k].word == "by":  # the question's verb a few words back, no other verb between
+            for j in range(k - 1, max(k - 4, -1), -1):
+                if toks[j].in_question:
+                    return True
+                if _verb_form(toks[j].word, language):
+                    return False
+            return False
+        if toks[k].capital or toks[k].in_question:
+            return False
+    return False
+
+
+_BE = frozenset("is are was were be been being".split())
+
+
+def _asks_passive(q: qa.Question | None, language: str) -> bool:
+    """'Who was sacked?', 'Who is being sued?': the question asks who underwent it, not who did it
+    (unless it asks 'by whom': 'Who was it written by?')."""
+    if q is None or "by" in q.words:
+        return False
+    ws = q.words
+    return any(w in _BE and i + 1 < len(ws) and (ws[i + 1].endswith("ed") or _verb_form(ws[i + 1], language))
+               for i, w in enumerate(ws[:4]))
 
 
 _OPENERS = frozenset("""since upon although though unless whereas whilst after before until once because despite

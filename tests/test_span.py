@@ -370,3 +370,22 @@ def test_a_count_of_some_of_them_is_a_count(analyzer, question, sentence, expect
     """"11 of the 12 states": the number before a partitive counts what it names, too ("one of ten
     teams" is membership, not one team; "two of which" describes some of the whole)."""
     assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Which organisation published the report on waiting times?",
+     "Patients at the emergency department of Kelderton Regional Hospital waited an average of six hours in the "
+     "first three months of the year, according to a report published on Monday by the Health Standards Commission.",
+     "Health Standards Commission"),
+    ("Who paid for it?", "The Halloran Telescope was fitted in 2024 with a new camera costing £1.3 million, "
+     "paid for largely by a grant from the Fellside Science Trust.", "Fellside Science Trust"),
+    ("Who has composed the incidental music since 2005?", "All the incidental music for the 2005 series has been "
+     "composed by Mara Gold and Ben Foss and has been performed by the Wessex Orchestra.", "Mara Gold and Ben Foss"),
+    # the question is passive itself: who underwent it, not who did it
+    ("Who was sacked as the half ended?", "With 11 seconds left, Newton was sacked by DeMarcus Ware.", "Newton"),
+    # not a word describing the name ("British bacteriologist")
+    ("Who challenged the plague theory first?", "The plague theory was first significantly challenged by the work "
+     "of British bacteriologist J. F. D. Shrewsbury in 1970.", "J. F. D. Shrewsbury"),
+])
+def test_who_did_it_is_the_doer_after_by_when_the_sentence_is_passive(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
