@@ -148,6 +148,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         if _focus_word(q, analyzer) is not None:  # "which phylum ...": often a name
             spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language, question=q)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
+    focus = _focus_word(q, analyzer)
+    if focus is not None:  # "Which group ...?": "the group Eastbrook on Two Wheels", "a small company, Fennick"
+        spans = [(s + APPOSED if _apposed(toks, text, a, b, focus, analyzer) else s, a, b) for s, a, b in spans]
     if t == qa.PERSON:  # "who": someone, never "sacked him seven times" nor "charged an average"
         spans = [s for s in spans if toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
     else:  # a lone verb ("serves", "becomes") answers nothing
@@ -808,7 +811,7 @@ def _agent(toks: list[_Tok], text: str, a: int, b: int, language: str) -> bool:
     """Whether the name of tokens a..b follows "by" right after the question's verb: the doer of a
     passive ("published by", "paid for by", "run by an independent foundation, the ..."), and not a
     word describing the next one ("by British bacteriologist J. F. D. Shrewsbury")."""
-    if b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop and text[toks[b].end:toks[b + 1].start] == " ":
+    if _describes_next(toks, text, b):
         return False
     for k in range(a - 1, max(a - 6, 1) - 1, -1):
         if toks[k].word == "by":  # the question's verb a few words back, no other verb between
@@ -821,6 +824,13 @@ def _agent(toks: list[_Tok], text: str, a: int, b: int, language: str) -> bool:
         if toks[k].capital or toks[k].in_question:
             return False
     return False
+
+
+def _describes_next(toks: list[_Tok], text: str, b: int) -> bool:
+    """Whether the name ending at token `b` describes the word after it ("British bacteriologist",
+    "a U.S.-designated group"): a modifier, not the name of what is asked about."""
+    return (b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
+            and text[toks[b].end:toks[b + 1].start] in (" ", "-"))
 
 
 _BE = frozenset("is are was were be been being".split())
@@ -1013,6 +1023,21 @@ def only_unnamed(text: str, noun: str, analyzer: Analyzer) -> bool:
         if _NAMED_AFTER.match(text, spans[i][1]):
             return False  # "a manufacturer, Ostrel", "two companies: Worldvision ...", "a firm called ..."
     return True
+
+
+APPOSED = 0.4  # a name right after the noun the question asks for: "the group Eastbrook on Two Wheels"
+
+
+def _apposed(toks: list[_Tok], text: str, a: int, b: int, focus: str, analyzer: Analyzer) -> bool:
+    """Whether the stretch of tokens a..b is a capitalised name set right after the focus noun, with at
+    most a comma and "the" between ("the company, the Halcyra Group")."""
+    if not all(toks[i].capital or toks[i].word in _NAME_JOINERS for i in range(a, b + 1)) or _describes_next(toks, text, b):
+        return False  # a whole name, not a stretch of words opening with one
+    k = a - 1
+    if k >= 0 and toks[k].word in ("the", "a", "an") and text[toks[k].end:toks[a].start] == " ":
+        k -= 1
+    return (k >= 0 and not toks[k].capital and text[toks[k].end:toks[k + 1].start].strip() in ("", ",")
+            and _same_noun(toks[k].word, focus, analyzer))  # not "South" of "South Africa" for "what South African
 
 
 def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:

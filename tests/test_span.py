@@ -389,3 +389,17 @@ def test_a_count_of_some_of_them_is_a_count(analyzer, question, sentence, expect
 ])
 def test_who_did_it_is_the_doer_after_by_when_the_sentence_is_passive(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("Which company did Vesna work for in 1881?",
+     "In 1881, Vesna moved to Marlow to work under Ferenc Paskel at a telegraph company, the Marlow Telephone "
+     "Exchange.", "Marlow Telephone Exchange"),
+    ("Which group headlined the halftime show?",
+     "The halftime show was headlined by the British rock group Coldmere with special guest Bruno Marsh.", "Coldmere"),
+    # a stretch of words opening with a name is no name set after the noun
+    ("Which cartel did the government campaign against?",
+     "The government has launched a campaign against the Marsh cartel, U.S. officials have said.", "Marsh cartel"),
+])
+def test_a_name_set_right_after_the_noun_asked_for_answers_which(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
