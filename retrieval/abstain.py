@@ -27,6 +27,8 @@ LIGHT_WORDS = qa.LIGHT_WORDS
 # The particle of a phrasal verb is part of the verb, not a topic: "go after", "give away", "get back"
 # ("what happened after the flood" keeps its "after").
 PARTICLES = frozenset("after away back around ahead along apart aside forward".split())
+# In a "how much" question, the words that ask for an amount of money, as "many" asks for a count.
+MONEY_KIND = frozenset("money worth".split())
 PHRASAL_VERBS = frozenset("""go goes going gone went get gets getting got gotten give gives giving gave given take takes
 taking took taken come comes coming came put puts putting look looks looking looked""".split())
 
@@ -48,6 +50,8 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     # answer-kind nouns are not topic words, but a time noun outside the wh-phrase restricts the
     # question ("how many ships sank this week?") as much as a date does
     skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - (qa.DATE_NOUNS - qa.asked_nouns(q)))
+    if qa.how_word(q) == "much":
+        skip |= MONEY_KIND  # "How much is the painting worth?": an amount of money is asked for, "valued at £650,000"
     ws = q.words
     return list(dict.fromkeys(analyzer.stem(w) for i, w in enumerate(ws)
                               if not analyzer.is_stopword(w) and w not in skip

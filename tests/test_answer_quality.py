@@ -766,3 +766,29 @@ def test_count_question_passes_over_a_sentence_whose_only_number_is_money(engine
     a = engine_over(STRIKE).ask("How many dockers will strike at the port?")
     assert a.answered and a.quotes[0].text.startswith("The union said about 1,400 dockers")
     assert a.answer == "1,400"
+
+
+def test_worth_and_money_ask_for_an_amount_in_a_how_much_question():
+    from retrieval.abstain import key_terms
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert key_terms(analyse("How much is the painting worth?", analyzer), analyzer) == ["paint"]
+    assert "money" not in key_terms(analyse("How much money did the club raise?", analyzer), analyzer)
+    assert "worth" in key_terms(analyse("Who said the deal was worth it?", analyzer), analyzer)
+
+
+PAINTING = """Stolen portrait found
+
+A portrait stolen from the town museum was recovered undamaged from a garage on Friday.
+
+The painting shows a girl at a window with a bobbin of lace.
+
+It was painted in 1868 and has been valued at about £650,000, although the museum insured it for less.
+"""
+
+
+def test_a_how_much_worth_question_is_answered_from_a_sentence_without_the_word_worth(engine_over):
+    a = engine_over(PAINTING).ask("How much is the painting worth?")
+    assert a.answered and a.quotes[0].text.startswith("It was painted in 1868")
+    assert a.answer == "£650,000"
