@@ -403,3 +403,9 @@ def test_who_did_it_is_the_doer_after_by_when_the_sentence_is_passive(analyzer, 
 ])
 def test_a_name_set_right_after_the_noun_asked_for_answers_which(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+def test_a_title_in_quotation_marks_is_no_one_who_did_it(analyzer):
+    assert short("Who baked the winning loaf?",
+                 'The winning loaf, the "Cobbler Lane Rye", was baked by the head baker, Yusuf Ballantyne.',
+                 analyzer) == "Yusuf Ballantyne"
