@@ -39,9 +39,10 @@ def words(text: str) -> list[str]:
     'US' (in mixed-case text) and 'u.s.' all match each other and never the pronoun 'us'."""
     caps_are_acronyms = not _mostly_upper(text)
     out = []
-    for m in _TOKEN.finditer(text.translate(_FOLD_TABLE)):
-        raw = m.group()
-        w = fold(raw)
+    text = text.translate(_FOLD_TABLE)
+    plain = text.isascii()  # then every word folds by lower() alone: checked once, not per word
+    for raw in _TOKEN.findall(text):
+        w = raw.lower() if plain else fold(raw)
         if "." in w and not w[0].isdigit():
             w = w.replace(".", "") + "."
         elif w[0].isdigit():
