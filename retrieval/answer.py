@@ -274,8 +274,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     rank_of_sorted = np.array([q_index[t] for t in sorted_q.tolist()], dtype=np.int64)
     q_of_tok = np.where(hit, rank_of_sorted[where], -1)
     bits = np.where(hit, np.left_shift(np.uint64(1), np.maximum(q_of_tok, 0).astype(np.uint64)), np.uint64(0))
-    masks = np.zeros(len(every), dtype=np.uint64)
-    np.bitwise_or.at(masks, owner, bits)
+    masks = _per_group(np.bitwise_or, bits, np.bincount(owner, minlength=len(every)), 0, np.uint64)
     shifts = np.arange(len(uniq), dtype=np.uint64)[None, :]
 
     def weight(m: np.ndarray) -> np.ndarray:
@@ -304,7 +303,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     c_q = q_of_tok[keep]
     lay.ensure_flags(cands)
     c_flags = lay.flags[pos[keep]]
-    lengths = np.bincount(c_owner, minlength=n).astype(np.float64)
+    c_counts = np.bincount(c_owner, minlength=n)  # tokens per candidate (c_owner ascends)
+    lengths = c_counts.astype(np.float64)
     matched = c_q >= 0
     same_next = np.zeros(len(c_q), dtype=bool)
     same_next[:-1] = c_owner[1:] == c_owner[:-1]
@@ -319,10 +319,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     starts = np.zeros(n)
     if matched.any():
         idx = np.arange(len(c_q))
-        first = np.full(n, len(c_q))
-        last = np.full(n, -1)
-        np.minimum.at(first, c_owner[matched], idx[matched])
-        np.maximum.at(last, c_owner[matched], idx[matched])
+        first = _per_group(np.minimum, np.where(matched, idx, len(c_q)), c_counts, len(c_q), np.int64)
+        last = _per_group(np.maximum, np.where(matched, idx, -1), c_counts, -1, np.int64)
         density = np.where(last >= 0, n_matched / np.maximum(last - first + 1, 1), 0.0)
         begin = np.searchsorted(c_owner, np.arange(n))  # first token of each candidate
         starts = (first == begin) & (lengths > 0)
@@ -355,10 +353,9 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     in_passage = np.repeat(counts, counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     found, at = np.unique(toks[keep], return_inverse=True)  # each distinct term once
-    prefixed = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(prefixed, c_owner, _prefix_bits(lay.prefix_ids(), uniq, found)[at])
-    synonymous = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(synonymous, c_owner, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language)[at])
+    prefixed = _per_group(np.bitwise_or, _prefix_bits(lay.prefix_ids(), uniq, found)[at], c_counts, 0, np.uint64)
+    synonymous = _per_group(np.bitwise_or, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language)[at],
+                            c_counts, 0, np.uint64)
     zero = np.zeros(n)
     beside = _counts_beside_noun(lay, question, q_index, c_q, c_flags, c_owner, n) if t == qa.COUNT else zero
     cols = {
@@ -419,15 +416,24 @@ def _counts_beside_noun(lay: "Layout", question: qa.Question, q_index: dict[int,
 
 
 def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Per candidate, the most question-term tokens in a row (any question terms, in any order)."""
-    out = np.zeros(n)
+    """Per candidate, the most question-term tokens in a row (any question terms, in any order);
+    `owner` (each token's candidate) ascends."""
     if not matched.any():
-        return out
+        return np.zeros(n)
     at = np.arange(len(matched))
     goes_on = np.zeros(len(matched), dtype=bool)
     goes_on[1:] = matched[1:] & matched[:-1] & same_next[:-1]
     run_start = np.maximum.accumulate(np.where(goes_on, 0, at))
-    np.maximum.at(out, owner, (at - run_start + 1) * matched)
+    return _per_group(np.maximum, (at - run_start + 1) * matched, np.bincount(owner, minlength=n), 0, np.float64)
+
+
+def _per_group(op: np.ufunc, values: np.ndarray, counts: np.ndarray, empty: int, dtype: type) -> np.ndarray:
+    """op reduced over each group of `values` (group i: the next counts[i] of them, back to back),
+    `empty` for a group of none. The same as op.at over ascending owners, a few times faster."""
+    out = np.full(len(counts), empty, dtype=dtype)
+    filled = counts > 0
+    if filled.any():
+        out[filled] = op.reduceat(values, (np.cumsum(counts) - counts)[filled])
     return out
 
 
