@@ -150,6 +150,7 @@ class Layout:
         self._document_terms: dict[int, frozenset[int]] = {}  # per document, filled lazily
         self._term_ids: dict[str, int] | None = None
         self._prefix_ids: np.ndarray | None = None
+        self.synonym_ids: dict[int, tuple[int, ...]] = {}  # per question term: its one-word synonyms' ids
 
     def title_terms(self, doc: int) -> frozenset[str]:
         """The index terms of a document's title (cached; filling the cache is idempotent)."""
@@ -354,8 +355,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     found, at = np.unique(toks[keep], return_inverse=True)  # each distinct term once
     prefixed = _per_group(np.bitwise_or, _prefix_bits(lay.prefix_ids(), uniq, found)[at], c_counts, 0, np.uint64)
-    synonymous = _per_group(np.bitwise_or, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language)[at],
-                            c_counts, 0, np.uint64)
+    synonymous = _per_group(np.bitwise_or, _synonym_bits(index.vocab, lay.term_ids(), uniq, found, lay.language,
+                                                         lay.synonym_ids)[at], c_counts, 0, np.uint64)
     zero = np.zeros(n)
     beside = _counts_beside_noun(lay, question, q_index, c_q, c_flags, c_owner, n) if t == qa.COUNT else zero
     cols = {
@@ -438,14 +439,19 @@ def _per_group(op: np.ufunc, values: np.ndarray, counts: np.ndarray, empty: int,
 
 
 def _synonym_bits(vocab: Sequence[str], term_ids: dict[str, int], uniq: Sequence[int], toks: np.ndarray,
-                  language: str) -> np.ndarray:
+                  language: str, known: dict[int, tuple[int, ...]] | None = None) -> np.ndarray:
     """Per token, the bit of each question term (in `uniq` order) of which it is a one-word WordNet
-    synonym or derived form ("prosecutor" for "prosecute", "cars" for "automobiles")."""
+    synonym or derived form ("prosecutor" for "prosecute", "cars" for "automobiles"). `known`
+    keeps each term's synonym ids between calls (filling it is idempotent)."""
     wanted: dict[int, int] = {}
     for i, t in enumerate(uniq):
-        for s in synonyms.of(vocab[t], language):
-            if len(s) == 1 and s[0] in term_ids:
-                wanted[term_ids[s[0]]] = wanted.get(term_ids[s[0]], 0) | 1 << i
+        ids = known.get(t) if known is not None else None
+        if ids is None:
+            ids = tuple(term_ids[s[0]] for s in synonyms.of(vocab[t], language) if len(s) == 1 and s[0] in term_ids)
+            if known is not None:
+                known[t] = ids
+        for j in ids:
+            wanted[j] = wanted.get(j, 0) | 1 << i
     bits = np.zeros(len(toks), dtype=np.uint64)
     if wanted and len(toks):
         keys = np.array(sorted(wanted), dtype=np.int64)
