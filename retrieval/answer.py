@@ -65,7 +65,9 @@ def expand(features: np.ndarray) -> np.ndarray:
     """The features, then every product of two of them (x_i * x_j, i <= j, in row order), so a
     linear model can weigh combinations such as 'covers the question AND holds a number'."""
     i, j = _pairs(features.shape[1])
-    return np.hstack([features, features[:, i] * features[:, j]])
+    products = np.take(features, i, axis=1)  # np.take and an in-place product: fewer, faster copies
+    np.multiply(products, np.take(features, j, axis=1), out=products)
+    return np.hstack([features, products])
 
 
 @lru_cache(maxsize=None)
