@@ -305,6 +305,12 @@ class BM25Index:
     k1: float = 1.2
     b: float = 0.75
 
+    def __post_init__(self) -> None:
+        # Plain arrays over the same memory for the per-query reads: indexing a np.memmap runs
+        # Python code on every call (a few per cent of a SQuAD question went there).
+        for name in ("indptr", "indices", "weights"):
+            object.__setattr__(self, f"_{name}", np.asarray(getattr(self, name)))
+
     @classmethod
     def from_tokens(cls, tokens: np.ndarray, offsets: np.ndarray, n_terms: int,
                     k1: float = 1.2, b: float = 0.75) -> "BM25Index":
@@ -321,12 +327,12 @@ class BM25Index:
         return len(self.indptr) - 1
 
     def df(self, term: int) -> int:
-        return int(self.indptr[term + 1] - self.indptr[term])
+        return int(self._indptr[term + 1] - self._indptr[term])
 
     def _spans(self, terms: Sequence[int], boosts: Sequence[float] | None) -> list[tuple[int, int, float]]:
         """(start, end, boost) of each known query term's postings."""
         boosts = [1.0] * len(terms) if boosts is None else list(boosts)
-        spans = [(int(self.indptr[t]), int(self.indptr[t + 1]), float(w))
+        spans = [(int(self._indptr[t]), int(self._indptr[t + 1]), float(w))
                  for t, w in zip(terms, boosts) if 0 <= t < self.n_terms]
         return [s for s in spans if s[1] > s[0]]
 
@@ -343,8 +349,8 @@ class BM25Index:
         return self._score_sparse(spans)
 
     def _posting(self, lo: int, hi: int, w: float) -> tuple[np.ndarray, np.ndarray]:
-        vals = self.weights[lo:hi]
-        return self.indices[lo:hi], (vals if w == 1.0 else vals * w)
+        vals = self._weights[lo:hi]
+        return self._indices[lo:hi], (vals if w == 1.0 else vals * w)
 
     def _score_sparse(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
         if len(spans) == 1:
@@ -387,7 +393,7 @@ class BM25Index:
         # Only documents scoring at least the k-th best of some subset can be in the top k. The
         # rarest term's documents are few and score high, so this leaves few candidates to sort.
         lo, hi, _ = min(spans, key=lambda s: s[1] - s[0])
-        sample = acc[self.indices[lo:hi]]
+        sample = acc[self._indices[lo:hi]]
         floor = np.partition(sample, len(sample) - k)[len(sample) - k] if len(sample) >= k else 0.0
         docs = np.flatnonzero(acc >= floor) if floor > 0 else np.flatnonzero(acc)
         return _best(docs.astype(np.int32), acc[docs], k)

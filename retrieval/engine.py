@@ -70,6 +70,10 @@ class Engine:
         self._speller_lock = threading.Lock()
         # per sentence, a pure function of its text: the best few recur from question to question
         self._words_and_numbers = lru_cache(maxsize=1 << 12)(self._sentence_words_and_numbers)
+        # per key term, its synonyms' term ids: the same question words recur from question to question
+        self._synonym_ids = lru_cache(maxsize=1 << 14)(self._term_synonym_ids)
+        # per question, its key terms: read by the synonym bonus and by each sentence's support check
+        self._key_terms = lru_cache(maxsize=1 << 8)(lambda q: tuple(key_terms(q, self._analyzer)))
         # per header field, whether any document keeps that line: read once, not per question
         self._any_header = lru_cache(maxsize=None)(
             lambda field: any(_header(doc, field) for doc in index.corpus.documents))
@@ -463,7 +467,7 @@ class Engine:
         ctx_terms = {vocab[i] for i in ctx_ids} | lay.title_terms(int(lay.passage_doc[p]))
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         ctx_terms |= self._whole_names(q, ctx_terms)
-        key = key_terms(q, self._analyzer)
+        key = list(self._key_terms(q))
         ctx_terms |= {t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms
                       and any(c.startswith(t[:PREFIX_MATCH]) for c in ctx_terms)}
         ctx_terms |= synonyms.matched(key, ctx_terms, self.settings.language)  # "automobiles": "cars"
@@ -482,11 +486,10 @@ class Engine:
         head = ranked[:SYNONYM_WINDOW]
         if len(head) < 2:
             return ranked
-        key = key_terms(q, self._analyzer)
+        key = list(self._key_terms(q))
         ids = self._term_ids
         # each key term's own id and the ids of its synonyms that some document holds, looked up once
-        others = {t: [tuple(ids[w] for w in s) for s in synonyms.of(t, self.settings.language)
-                      if all(w in ids for w in s)] for t in key}
+        others = {t: self._synonym_ids(t) for t in key}
         if not any(others.values()):
             return ranked  # no synonym to find: no sentence gains
         n_docs = self._index.sentences.n_docs
@@ -505,6 +508,12 @@ class Engine:
                 not single[t].isdisjoint(held) or any(all(i in held for i in s) for s in multi[t])))
             scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * gain / total))
         return sorted(scored, key=lambda r: -r.score) + ranked[SYNONYM_WINDOW:]
+
+    def _term_synonym_ids(self, term: str) -> tuple[tuple[int, ...], ...]:
+        """The term ids of each synonym of `term` whose every word some document holds."""
+        ids = self._term_ids
+        return tuple(tuple(ids[w] for w in s) for s in synonyms.of(term, self.settings.language)
+                     if all(w in ids for w in s))
 
     def _whole_names(self, q: Question, ctx_terms: set[str]) -> set[str]:
         """Stems of the question's names whose last word the context holds: after the first

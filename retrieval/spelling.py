@@ -65,6 +65,10 @@ class Speller:
     known: frozenset[str]  # folded surface words of the documents
     by_length: dict[int, tuple[str, ...]]
     language_words: dict[str, str] = field(default_factory=dict)  # real words (lexicon): never corrected
+    # per word length, the candidates of that length +-2, and them by their first SAME_START letters:
+    # gathered once per length, not per word (they are most of the cost of a correction)
+    _near: dict[int, tuple[list[str], dict[str, list[str]]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_words(cls, known: frozenset[str], language_words: dict[str, str] | None = None) -> "Speller":
@@ -83,8 +87,20 @@ class Speller:
             return None
         if "p" in self.language_words.get(word, ""):
             return None  # a name: "America" is not "American", nor "Austria" "Austrian"
-        choices = [w for n in range(len(word) - 2, len(word) + 3) for w in self.by_length.get(n, ())]
+        choices, by_start = self._near_length(len(word))
         if is_word(word, self.language_words):
-            choices = [w for w in choices if w[:SAME_START] == word[:SAME_START]]
+            choices = by_start.get(word[:SAME_START], [])
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits(word))
         return best[0] if best else None
+
+    def _near_length(self, length: int) -> tuple[list[str], dict[str, list[str]]]:
+        """The known words of `length` +-2 (shorter first, each length sorted), and those words by
+        their first SAME_START letters (in the same order). Filling the cache is idempotent."""
+        got = self._near.get(length)
+        if got is None:
+            choices = [w for n in range(length - 2, length + 3) for w in self.by_length.get(n, ())]
+            by_start: dict[str, list[str]] = {}
+            for w in choices:
+                by_start.setdefault(w[:SAME_START], []).append(w)
+            got = self._near[length] = (choices, by_start)
+        return got

@@ -37,11 +37,19 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded surface words, in order. Acronyms become one word with a trailing dot, so 'U.S.',
     'US' (in mixed-case text) and 'u.s.' all match each other and never the pronoun 'us'."""
+    return list(_words(text))
+
+
+@lru_cache(maxsize=1 << 10)
+def _words(text: str) -> tuple[str, ...]:
+    """`words`, kept for the last few texts: a question's words and its best sentences' are read
+    by several steps of one answer (about half the calls over SQuAD)."""
     caps_are_acronyms = not _mostly_upper(text)
     out = []
-    for m in _TOKEN.finditer(text.translate(_FOLD_TABLE)):
-        raw = m.group()
-        w = fold(raw)
+    text = text.translate(_FOLD_TABLE)
+    plain = text.isascii()  # then every word folds by lower() alone: checked once, not per word
+    for raw in _TOKEN.findall(text):
+        w = raw.lower() if plain else fold(raw)
         if "." in w and not w[0].isdigit():
             w = w.replace(".", "") + "."
         elif w[0].isdigit():
@@ -50,7 +58,7 @@ def words(text: str) -> list[str]:
         elif caps_are_acronyms and 2 <= len(raw) <= 3 and raw.isupper():
             w += "."
         out.append(w)
-    return out
+    return tuple(out)
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
