@@ -1056,10 +1056,14 @@ def _same_noun(word: str, focus: str, analyzer: Analyzer) -> bool:
 
 
 NAMED = 1.6  # a title in quotation marks for "which film", the words after "known as": above other stretches
-_NAMING_WORDS = frozenset("called named name nickname title term word phrase motto".split())
+_NAMING_WORDS = frozenset("call calls called named name nickname title term word phrase motto".split())
 # Works whose titles an article puts in quotation marks ("which film won ...?").
 _TITLED_WORKS = frozenset("""film films movie book books novel song songs album play show series poem opera musical
 painting documentary""".split())
+
+
+_NAMING_BEFORE = re.compile(r"(?i)\b(?:call|calls|called|calling|name|names|named|dub|dubs|dubbed|nicknamed|known as)"
+                            r"(?:\s+(?:it|them|him|her|this|that))?\s*,?\s*$")
 
 
 def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, int, int]]:
@@ -1072,7 +1076,8 @@ def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, in
     for m in re.finditer(r"[\"“]([^\"”]{2,80})[\"”]", text):
         inside = [i for i, t in enumerate(toks) if m.start(1) <= t.start and t.end <= m.end(1)]
         if inside:
-            out.append((NAMED if titled else 1.0, inside[0], inside[-1]))
+            named = titled or _NAMING_BEFORE.search(text, 0, m.start()) is not None  # 'call it "la campanita"'
+            out.append((NAMED if named else 1.0, inside[0], inside[-1]))
     for i in range(len(toks) - 1):
         known_as = (toks[i].word, toks[i + 1].word) == ("known", "as")
         if not (known_as or toks[i].word in ("called", "nicknamed")):

@@ -409,3 +409,13 @@ def test_a_title_in_quotation_marks_is_no_one_who_did_it(analyzer):
     assert short("Who baked the winning loaf?",
                  'The winning loaf, the "Cobbler Lane Rye", was baked by the head baker, Yusuf Ballantyne.',
                  analyzer) == "Yusuf Ballantyne"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("what do the villagers in Las Brumas call the frog",
+     'Residents of the hamlet of Las Brumas, the nearest settlement to the site, call it "la campanita", '
+     'or "the little bell", after its call.', "la campanita"),
+    ("What is the dish called?", 'Locals call it “spotted pudding”, a name it has kept since 1850.', "spotted pudding"),
+])
+def test_a_quotation_right_after_a_naming_verb_is_the_name(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
