@@ -602,7 +602,7 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
     nouns = qa.counted_nouns(q, analyzer)
 
-    def counts(a: int, b: int) -> bool:  # "a four-valve engine", "a six-time Grammy winner"; "a ten-minute walk" no cups
+    def counts(a: int, b: int) -> bool:  # "a four-valve engine" counts valves; "a ten-minute walk" counts no cups won
         return not _clock_or_money(toks, text, a, b) and (
             not _hyphened(toks, text, b) or any(analyzer.stem(t.word) in nouns for t in toks[b + 1:b + 3]))
     return not runs or any(counts(a, b) for _, a, b in runs)
@@ -1026,7 +1026,7 @@ def only_unnamed(text: str, noun: str, analyzer: Analyzer) -> bool:
     return True
 
 
-APPOSED = 0.4  # a name right after the noun the question asks for: "the group Eastbrook on Two Wheels"
+APPOSED = 0.4  # a name right after the noun the question asks for: "the rock group Coldplay"
 
 
 def _apposed(toks: list[_Tok], text: str, a: int, b: int, focus: str, analyzer: Analyzer) -> bool:
@@ -1038,7 +1038,7 @@ def _apposed(toks: list[_Tok], text: str, a: int, b: int, focus: str, analyzer: 
     if k >= 0 and toks[k].word in ("the", "a", "an") and text[toks[k].end:toks[a].start] == " ":
         k -= 1
     return (k >= 0 and not toks[k].capital and text[toks[k].end:toks[k + 1].start].strip() in ("", ",")
-            and _same_noun(toks[k].word, focus, analyzer))  # not "South" of "South Africa" for "what South African
+            and _same_noun(toks[k].word, focus, analyzer))  # not "South" of "South Africa" for "what South African ..."
 
 
 def _focus_word(q: qa.Question, analyzer: Analyzer) -> str | None:
