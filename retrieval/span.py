@@ -470,6 +470,12 @@ def _runs(toks: list[_Tok], keep, joiners: frozenset[str], text: str, gaps: tupl
     return runs
 
 
+def _all_capitals(tok: _Tok, text: str) -> bool:
+    """'CBS', 'NATO': a word of two or more letters, all capitals."""
+    raw = text[tok.start:tok.end].replace(".", "")
+    return len(raw) > 1 and raw.isalpha() and raw.isupper()
+
+
 def _initial(tok: _Tok, text: str) -> bool:
     """A capital letter standing for a name: the 'E' of 'Richard E. Grant'."""
     return tok.end - tok.start == 1 and text[tok.start].isupper()
@@ -774,8 +780,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
         # "Technologies" of "Halcyra Technologies" when the question names Halcyra: the question's own name
         headed = headed or (a > start and any(toks[k].word in named for k in range(start, a)))
-        if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language)):
-            continue  # a lone sentence-initial capital is no name, unless the language only capitalises it
+        if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language) and not _all_capitals(toks[0], text)):
+            continue  # a lone sentence-initial capital is no name, unless the language only capitalises it ("CBS")
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
         if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word in _NAME_JOINERS

@@ -419,3 +419,9 @@ def test_a_title_in_quotation_marks_is_no_one_who_did_it(analyzer):
 ])
 def test_a_quotation_right_after_a_naming_verb_is_the_name(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+def test_an_acronym_opening_the_sentence_is_a_name(analyzer):
+    assert short("Who broadcast the final on TV?",
+                 "CBS broadcast the final in the U.S., and charged $5 million for a 30-second commercial.",
+                 analyzer) == "CBS"
