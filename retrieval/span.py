@@ -131,9 +131,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         spans = _counts(toks, text, q, analyzer)
     elif t == qa.DATE:
         spans = _dates(toks, text)
-        if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer
-            spans = [s for s in spans if any(toks[i].year for i in range(s[1], s[2] + 1))]
-            if not spans:
+        if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer, and a date's year is
+            spans = [(s, *_years_of(toks, text, a, b)) for s, a, b in spans if any(toks[i].year for i in range(a, b + 1))]
+            if not spans:  # the answer ("26 March 2005" -> "2005")
                 return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         roles = _roles(toks, q) if t == qa.PERSON else set()
@@ -163,6 +163,18 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if wanted > 1 and toks[a].capital and t != qa.COUNT:
         a, b = _whole_list(toks, text, a, b, wanted)
     return _start_char(text, toks[a]), _end_char(text, toks[b])
+
+
+def _years_of(toks: list[_Tok], text: str, a: int, b: int) -> tuple[int, int]:
+    """The year of a date of tokens a..b with what belongs to it ("the 1980s", "1496–97"); a stretch
+    with two years or more stays whole ("1998 and 2004", "July 1982 to June 1983")."""
+    years = [i for i in range(a, b + 1) if toks[i].year]
+    if len(years) > 1:
+        return a, b
+    end = years[0]
+    while end < b and _is_date(toks, end + 1, text) and text[toks[end].end:toks[end + 1].start] in ("", "-", "–"):
+        end += 1
+    return years[0], end
 
 
 def _items_wanted(q: qa.Question) -> int:

@@ -425,3 +425,12 @@ def test_an_acronym_opening_the_sentence_is_a_name(analyzer):
     assert short("Who broadcast the final on TV?",
                  "CBS broadcast the final in the U.S., and charged $5 million for a 30-second commercial.",
                  analyzer) == "CBS"
+
+
+@pytest.mark.parametrize("question, sentence, expected", [
+    ("What year did the series return?", "The series finally returned on BBC One on 26 March 2005.", "2005"),
+    ("In what year was the highway system created?", "The highway system was created in the 1950s.", "1950s"),
+    ("In which years was the mill flooded?", "The mill was flooded in 1998 and 2004.", "1998 and 2004"),
+])
+def test_a_year_question_gets_the_year_of_a_date(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
