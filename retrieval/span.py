@@ -766,10 +766,26 @@ def _dates(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
                        for k in range(a, b + 1))
         while a > 0 and toks[a - 1].word in _TIME_MODIFIERS - {"the"} | {"early", "late", "mid"}:
             a -= 1
-        if a > 0 and toks[a].word in ("century", "centuries") and toks[a - 1].word[0].isdigit():
-            a -= 1
+        if a > 0 and toks[a].word in ("century", "centuries"):
+            a = _ordinal_start(toks, text, a)
         out.append((1.0 if specific else 0.6, a, b))
     return out
+
+
+_ORDINAL_WORDS = frozenset("""first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth
+thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth""".split())
+
+
+def _ordinal_start(toks: list[_Tok], text: str, a: int) -> int:
+    """Where the ordinal before the word at `a` starts: "the 17th century" (read as "17", "th"), "the
+    nineteenth century"; `a` when there is none."""
+    before = toks[a - 1].word
+    if before[0].isdigit() or before in _ORDINAL_WORDS:
+        return a - 1
+    if a > 1 and before in ("st", "nd", "rd", "th") and toks[a - 2].word.isdigit() \
+            and text[toks[a - 2].end:toks[a - 1].start] == "":
+        return a - 2
+    return a
 
 
 def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,

@@ -434,3 +434,11 @@ def test_an_acronym_opening_the_sentence_is_a_name(analyzer):
 ])
 def test_a_year_question_gets_the_year_of_a_date(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("The population did not recover to its old level until the 17th century.", "17th century"),
+    ("Missionaries opened church schools there in the nineteenth century.", "nineteenth century"),
+])
+def test_a_century_keeps_its_ordinal(analyzer, sentence, expected):
+    assert short("When did it happen?", sentence, analyzer) == expected
