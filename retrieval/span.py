@@ -131,9 +131,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         spans = _counts(toks, text, q, analyzer)
     elif t == qa.DATE:
         spans = _dates(toks, text)
-        if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer, and a date's year is
+        if qa.asks_for_year(q):  # "in what year": a weekday or a month alone is no answer; of a date, the year is
             spans = [(s, *_years_of(toks, text, a, b)) for s, a, b in spans if any(toks[i].year for i in range(a, b + 1))]
-            if not spans:  # the answer ("26 March 2005" -> "2005")
+            if not spans:
                 return None
     elif t in (qa.PERSON, qa.ORGANISATION, qa.PLACE):
         roles = _roles(toks, q) if t == qa.PERSON else set()
@@ -620,7 +620,7 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
     nouns = qa.counted_nouns(q, analyzer)
 
-    def counts(a: int, b: int) -> bool:  # "a four-valve engine" counts valves; "a ten-minute walk" counts no cups won
+    def counts(a: int, b: int) -> bool:  # "a four-valve engine" counts valves; "a ten-minute walk" counts no cup wins
         return not _clock_or_money(toks, text, a, b) and (
             not _hyphened(toks, text, b) or any(analyzer.stem(t.word) in nouns for t in toks[b + 1:b + 3]))
     return not runs or any(counts(a, b) for _, a, b in runs)
