@@ -1090,7 +1090,7 @@ def _same_noun(word: str, focus: str, analyzer: Analyzer) -> bool:
 
 
 NAMED = 1.6  # a title in quotation marks for "which film", the words after "known as": above other stretches
-_NAMING_WORDS = frozenset("call calls called named name nickname title term word phrase motto".split())
+_NAMING_WORDS = frozenset("call calls called known named name nickname title term word phrase motto".split())
 # Works whose titles an article puts in quotation marks ("which film won ...?").
 _TITLED_WORKS = frozenset("""film films movie book books novel song songs album play show series poem opera musical
 painting documentary""".split())

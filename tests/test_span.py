@@ -442,3 +442,9 @@ def test_a_year_question_gets_the_year_of_a_date(analyzer, question, sentence, e
 ])
 def test_a_century_keeps_its_ordinal(analyzer, sentence, expected):
     assert short("When did it happen?", sentence, analyzer) == expected
+
+
+def test_known_as_in_the_question_asks_for_the_name_after_known_as(analyzer):
+    assert short("Natural killer cells recognize cells that should be targeted by a condition known as what?",
+                 "Rather, NK cells destroy compromised host cells, recognizing such cells by a condition known as "
+                 '"missing self".', analyzer) == "missing self"
