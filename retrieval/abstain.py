@@ -137,7 +137,7 @@ def support(q: qa.Question, key: list[str], context_terms: set[str], context_tex
     share = found / total if total > 0 else 0.0
     absent_names = tuple(t for t in names if t not in df and t not in context_terms)  # no document mentions it
     unknown = sum(1 for t in key if t not in df)
-    dated = [w for w in q.words if (w in qa.MONTHS or w in qa.WEEKDAYS) and w != "may"]
+    dated = q.dates
     numbers = specific_numbers(q) if q.numbers else []
     if not numbers and not dated:
         return Support(share, absent_names, unknown)

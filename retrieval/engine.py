@@ -403,7 +403,7 @@ class Engine:
         first: 'And in June?' wants the June sentence, not a closer match of other words.
         (Other numbers often name a group the answer refers to otherwise: 'the 40' are 'they'.)"""
         wanted = ({n for n in specific_numbers(q) if qa.is_year(n)}
-                  | {w for w in q.words if w in qa.MONTHS or w in qa.WEEKDAYS} - {"may"})
+                  | set(q.dates))
         if not wanted or not ranked:
             return ranked
         head = ranked[:SPECIFIC_WINDOW]
@@ -474,7 +474,7 @@ class Engine:
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"
         df = {t: self._index.sentences.df(self._term_ids[t]) for t in key + names + plain if t in self._term_ids}
-        dated = q.numbers or any(w in qa.MONTHS or w in qa.WEEKDAYS for w in q.words)
+        dated = q.numbers or q.dates
         text = " ".join(self.sentence(i).text for i in range(lo, hi)) if dated else ""  # read only when needed
         return support(q, key, ctx_terms, text, df, self._index.sentences.n_docs, names)
 

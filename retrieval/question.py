@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
-from retrieval.text import Analyzer, words
+from retrieval.text import Analyzer, word_spans, words
 
 # Answer types, in the order the rules below try them.
 COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRIPTION = (
@@ -65,6 +66,8 @@ billions twice thrice single none""".split())
 MONTHS = frozenset("""january february march april may june july august september october november december
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+# Words after which a month's name in lower case is a noun: "the march", "their march".
+_DETERMINERS = frozenset("the a an his her its their our my your".split())
 _STOP_AFTER = frozenset("of in on at to for from by with that which who the a an and or".split())
 _SKIPPED_AFTER_WH = frozenset("is was are were the a an full kind type sort exact".split())
 _WH = frozenset("what which who whom whose when where why how".split())
@@ -99,6 +102,21 @@ class Question:
     def specific(self) -> tuple[str, ...]:
         """Numbers and years: a candidate that lacks one of them does not answer the question."""
         return self.numbers
+
+    @cached_property
+    def dates(self) -> tuple[str, ...]:
+        """The months and weekdays the question names ("in March", "on friday"), folded: a candidate
+        without them does not answer it. "may" is a verb far more often than a month, and a month
+        in lower case after an article or a possessive is a noun ("joined the march")."""
+        out = []
+        folded = words(self.text)
+        for k, (w, (a, _)) in enumerate(zip(folded, word_spans(self.text))):
+            if w not in MONTHS and w not in WEEKDAYS or w == "may":
+                continue
+            if self.text[a].islower() and k > 0 and folded[k - 1] in _DETERMINERS:
+                continue
+            out.append(w)
+        return tuple(out)
 
 
 def acronym(name: tuple[str, ...]) -> str | None:

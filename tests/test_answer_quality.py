@@ -221,6 +221,13 @@ def test_abbreviated_month_is_found_written_out():
     assert lacking.missing == ("sept",)
 
 
+def test_the_march_is_no_month(engine_over):
+    engine = engine_over("Mine protest\n\nAbout 3,500 people marched through the centre of Dunmore on Saturday "
+                         "against the mine. Later about 60 protesters blocked a road, and four people were arrested.\n")
+    a = engine.ask("How many people joined the march in Dunmore?")
+    assert a.answered and a.answer == "3,500"
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)

@@ -49,6 +49,18 @@ def test_shouted_question_has_no_names(analyzer):
     assert qa.analyse("WHAT DID ADA LOVELACE WRITE", analyzer).names == ()
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("What happened in March?", ("march",)),
+    ("how many were arrested in march", ("march",)),
+    ("What was agreed on Friday, 3 Sept?", ("friday", "sept")),
+    ("How many people joined the march?", ()),  # a noun after an article
+    ("Where did their march end?", ()),
+    ("Who may attend?", ()),
+])
+def test_dates_are_the_months_and_weekdays_the_question_names(analyzer, text, expected):
+    assert qa.analyse(text, analyzer).dates == expected
+
+
 def test_numbers_words_and_digits_are_normalised(analyzer):
     assert qa.analyse("Were four ships sunk in 1,905 or 1905?", analyzer).numbers == ("4", "1905")
 
