@@ -56,6 +56,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/heldout8_questions.yaml --docs tests/fixtures/heldout8/docs --min-quote1 0.51 --min-answer 0.34 --min-abstain 0.68 --max-wrong 0.32
 	$(EVAL) tests/fixtures/heldout9_questions.yaml --docs tests/fixtures/heldout9/docs --min-quote1 0.53 --min-answer 0.39 --min-abstain 0.58 --max-wrong 0.34
 	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs --min-quote1 0.59 --min-answer 0.40 --min-abstain 0.78 --max-wrong 0.36
+	$(EVAL) tests/fixtures/heldout11_questions.yaml --docs tests/fixtures/heldout11/docs --min-quote1 0.52 --min-answer 0.38 --min-abstain 0.83 --max-wrong 0.32
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.82 --min-answer 0.73 --min-abstain 0.81 --max-wrong 0.16
 	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.76 --min-answer 0.59 --min-abstain 0.89 --max-wrong 0.19
 	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.60 --min-answer 0.47 --min-abstain 0.78 --max-wrong 0.32
@@ -79,6 +80,7 @@ eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout8_questions.yaml --docs tests/fixtures/heldout8/docs
 	$(EVAL) tests/fixtures/heldout9_questions.yaml --docs tests/fixtures/heldout9/docs
 	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs
+	$(EVAL) tests/fixtures/heldout11_questions.yaml --docs tests/fixtures/heldout11/docs
 
 # The news training sets (four articles, 60 questions each): development data, looked at freely.
 eval-news: $(STAMP)
