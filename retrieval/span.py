@@ -989,15 +989,17 @@ holdings group partners ventures technologies systems energy airlines airways mo
 
 def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "english") -> bool:
     """A name that reads as an acronym ("the NTB"), a body ("... Cooperative"), a place ("from
-    Avonby"), a people's adjective before its noun ("Mexican officials") or a title in quotation
-    marks, which a "who" question asks about less often than a person."""
+    Avonby"), a people's adjective before its noun ("Mexican officials"), a title in quotation
+    marks or a name after "the", which a "who" question asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
     before = a - 2 if a > 1 and toks[a - 1].word in _ARTICLES else a - 1  # "at the MBI"
     placed = before >= 0 and toks[before].word in ("from", "in", "at", "near")
     modifier = (a == b and b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
                 and {"a", "p"} <= set(lexicon(language).get(toks[a].word, "")))
     quoted = text[max(toks[a].start - 1, 0):toks[a].start] in ('"', "“")  # "its \"Cobbler Lane Rye\"": a title
-    return acronym or toks[b].word in _INSTITUTIONS or placed or modifier or quoted
+    # "the Sun", "the Pentagon": a person's name takes no article ("the late X" has a word between)
+    defined = a > 0 and toks[a - 1].word == "the" and text[toks[a - 1].start].islower()
+    return acronym or toks[b].word in _INSTITUTIONS or placed or modifier or quoted or defined
 
 
 _LOCATIVE = frozenset("at in near inside outside from across along beside".split())

@@ -411,6 +411,11 @@ def test_a_title_in_quotation_marks_is_no_one_who_did_it(analyzer):
                  analyzer) == "Yusuf Ballantyne"
 
 
+def test_a_name_after_the_is_no_one_who_did_it(analyzer):
+    assert short("Who met the senators?", "The senators met the Pentagon's chief, Ilse Brandt, on Monday.",
+                 analyzer) == "Ilse Brandt"
+
+
 @pytest.mark.parametrize("question, sentence, expected", [
     ("what do the villagers in Las Brumas call the frog",
      'Residents of the hamlet of Las Brumas, the nearest settlement to the site, call it "la campanita", '
