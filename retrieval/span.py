@@ -621,9 +621,20 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     nouns = qa.counted_nouns(q, analyzer)
 
     def counts(a: int, b: int) -> bool:  # "a four-valve engine" counts valves; "a ten-minute walk" counts no cup wins
-        return not _clock_or_money(toks, text, a, b) and (
+        return not _clock_or_money(toks, text, a, b) and not _span_of_time(toks, b, q) and (
             not _hyphened(toks, text, b) or any(analyzer.stem(t.word) in nouns for t in toks[b + 1:b + 3]))
     return not runs or any(counts(a, b) for _, a, b in runs)
+
+
+_ELAPSED = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
+decade decades century centuries times""".split())
+
+
+def _span_of_time(toks: list[_Tok], b: int, q: qa.Question) -> bool:
+    """'over the past 20 years', 'about 20 times the size': a number of years or times counts no
+    'people' (unless the question counts a time itself: 'how many days' may be '4 weeks')."""
+    after = toks[b + 1].word if b + 1 < len(toks) else ""
+    return after in _ELAPSED and not _ELAPSED & set(q.words)
 
 
 def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:

@@ -355,8 +355,12 @@ def test_a_count_of_things_is_no_time_of_day_nor_sum_of_money(analyzer, question
     ("How many valves did the engine use?", "It was a four-valve engine.", True),
     ("How many Grammys has she won?", "The six-time Grammy winner sang first.", True),
     ("How many times has the club won the cup?", "The ground is a ten-minute walk from the station.", False),
+    ("How many adults took part in the trial?", "Earlier attempts failed over the past 20 years.", False),
+    ("How many moons does the planet have?", "It is about 20 times the size of the Moon.", False),
+    ("How many days of holiday do workers get?", "Every worker has at least 4 weeks of holiday.", True),
+    ("How many years did the war last?", "The war lasted three hundred years.", True),
 ])
-def test_a_sentence_holds_a_count_unless_its_numbers_are_times_or_money(analyzer, question, sentence, expected):
+def test_a_sentence_holds_a_count_unless_its_numbers_are_times_money_or_spans_of_time(analyzer, question, sentence, expected):
     assert holds_count(sentence, qa.analyse(question, analyzer), analyzer) is expected
 
 
