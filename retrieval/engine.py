@@ -167,6 +167,7 @@ class Engine:
             ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
         ranked = self._named_documents_first(q, ranked)
         ranked = self._counted_first(q, ranked, ids)
+        ranked = self._clock_first(q, ranked)
         ranked = self._specific_first(q, ranked)
         ranked = self._topic_first(q, ranked)
         ranked = self._naming_first(q, ranked)
@@ -365,6 +366,22 @@ class Engine:
         doc = self.sentence(ranked[0].sentence).doc
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
             if self.sentence(r.sentence).doc == doc and naming(r):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _clock_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'What time did the quake hit?': when the best sentence gives no time of day and one of the
+        best few of its document does ('The quake hit at 3:47 a.m.'), that one comes first."""
+        if len(ranked) < 2 or not qa.asks_for_clock(q):
+            return ranked
+
+        def clock(r: selection.Ranked) -> bool:
+            return qa.holds_clock(words(self.sentence(r.sentence).text))
+        if clock(ranked[0]):
+            return ranked
+        doc = self.sentence(ranked[0].sentence).doc
+        for i, r in enumerate(ranked[1:COUNT_WINDOW], start=1):
+            if self.sentence(r.sentence).doc == doc and clock(r):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 

@@ -291,6 +291,20 @@ until till since when while once morning afternoon evening night noon midnight d
 fall winter season week weekend month year decade century era age period time times day days""".split())
 
 
+def asks_for_clock(q: Question) -> bool:
+    """'What time did the quake hit?', 'At what time ...?': a time of day is wanted."""
+    ws = q.words
+    return q.answer_type == DATE and any(a in ("what", "which") and b == "time" for a, b in zip(ws, ws[1:]))
+
+
+_CLOCK_WORDS = frozenset("am am. pm pm. noon midnight".split())
+
+
+def holds_clock(ws: list[str]) -> bool:
+    """Whether the folded words give a time of day: '3:47 a.m.', '9pm', 'noon'."""
+    return any(w in _CLOCK_WORDS or (":" in w and w.replace(":", "").isdigit()) for w in ws)
+
+
 def holds_time(ws: list[str]) -> bool:
     """Whether the folded words say when: a month, a weekday, a year, a clock time or a word of time
     ('after', 'yesterday', 'spring')."""

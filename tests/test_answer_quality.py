@@ -228,6 +228,14 @@ def test_the_march_is_no_month(engine_over):
     assert a.answered and a.answer == "3,500"
 
 
+def test_what_time_prefers_a_sentence_with_a_time_of_day(engine_over):
+    engine = engine_over("Earthquake in Dorne\n\nA strong earthquake hit the hill town of Dorne on Saturday.\n\n"
+                         "Dorne was last hit by a major earthquake in 1931, when 22 people died in the earthquake.\n\n"
+                         "The quake hit at 3:47 a.m., with its epicentre north of the town.\n")
+    a = engine.ask("What time did the earthquake hit Dorne?")
+    assert a.answered and "3:47 a.m." in a.quotes[0].text
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)

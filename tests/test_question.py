@@ -50,6 +50,27 @@ def test_shouted_question_has_no_names(analyzer):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("What time did the quake hit?", True),
+    ("At what time does the shop open?", True),
+    ("When did the quake hit?", False),
+    ("How much time did they spend?", False),
+])
+def test_what_time_asks_for_a_time_of_day(analyzer, text, expected):
+    assert qa.asks_for_clock(qa.analyse(text, analyzer)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("The quake hit at 3:47 a.m. on Saturday.", True),
+    ("The shop opens at 9am.", True),
+    ("They met at noon.", True),
+    ("The score was 3-2 in 1931.", False),
+    ("The ratio was 2 to 1.", False),
+])
+def test_holds_clock(text, expected):
+    assert qa.holds_clock(words(text)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("What happened in March?", ("march",)),
     ("how many were arrested in march", ("march",)),
     ("What was agreed on Friday, 3 Sept?", ("friday", "sept")),
