@@ -60,6 +60,14 @@ def is_word(word: str, known: dict[str, str]) -> bool:
     return False
 
 
+_NEGATIONS = ("un", "in", "im", "ir", "il", "non", "dis")
+
+
+def _negated(word: str, other: str) -> bool:
+    """Whether `word` is `other` with a negating prefix: "unaccounted" is no slip for "accounted"."""
+    return any(word == prefix + other for prefix in _NEGATIONS)
+
+
 @dataclass(frozen=True)
 class Speller:
     known: frozenset[str]  # folded surface words of the documents
@@ -91,7 +99,9 @@ class Speller:
         if is_word(word, self.language_words):
             choices = by_start.get(word[:SAME_START], [])
         best = process.extractOne(word, choices, scorer=OSA.distance, score_cutoff=max_edits(word))
-        return best[0] if best else None
+        if best is None or _negated(word, best[0]):
+            return None
+        return best[0]
 
     def _near_length(self, length: int) -> tuple[list[str], dict[str, list[str]]]:
         """The known words of `length` +-2 (shorter first, each length sorted), and those words by

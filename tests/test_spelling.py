@@ -7,7 +7,7 @@ import pytest
 from retrieval.spelling import Speller, is_word, lexicon
 
 DOCUMENT_WORDS = frozenset("eight residents storm fishing steel cables engineers evidence attended "
-                           "replaced couldn american austrian".split())
+                           "replaced couldn american austrian accounted".split())
 
 
 @pytest.fixture(scope="module")
@@ -27,6 +27,12 @@ def test_a_typo_becomes_the_closest_document_word(speller, word, expected):
 @pytest.mark.parametrize("word", ["weight", "president", "story", "fighting"])
 def test_a_word_of_the_language_is_not_turned_into_another(speller, word):
     """'weight' is one edit from 'eight', 'president' two from 'residents': other words, not typos."""
+    assert speller.correct(word) is None
+
+
+@pytest.mark.parametrize("word", ["unaccounted", "inaccounted", "nonaccounted"])
+def test_a_negated_word_is_no_slip_for_the_word_it_negates(speller, word):
+    """'Is anyone still unaccounted for?' must not become '... accounted for?'."""
     assert speller.correct(word) is None
 
 
