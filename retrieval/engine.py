@@ -14,13 +14,14 @@ from retrieval import answer as selection
 from retrieval import question as qa
 from retrieval import store, synonyms
 from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support, weight
+from retrieval.amounts import MEASURES, UNITS, asked_unit, asks_for_money, has_unit, holds_count, is_money
 from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
+from retrieval.names import holds_name, is_proper_name, names_a_body, names_a_person, only_unnamed
 from retrieval.question import Question, analyse
-from retrieval.span import (MEASURES, UNITS, answer_span, asked_unit, asks_for_money, has_unit, holds_count, holds_name,
-                            is_money, is_proper_name, names_a_body, names_a_person, only_unnamed)
+from retrieval.span import answer_span
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 

@@ -352,7 +352,7 @@ def answer_in(check, text: str, answer: str) -> bool:
 
 
 def test_a_named_thing_holds_a_capitalised_word_that_does_not_open_the_sentence():
-    from retrieval.span import holds_name
+    from retrieval.names import holds_name
 
     def named(text: str, answer: str) -> bool:
         return answer_in(holds_name, text, answer)
@@ -377,7 +377,7 @@ def test_which_firm_is_declined_when_the_sentence_names_none(engine_over):
 
 def test_the_price_or_cost_of_something_asks_for_money():
     from retrieval.question import analyse
-    from retrieval.span import asks_for_money
+    from retrieval.amounts import asks_for_money
     from retrieval.text import Analyzer
     analyzer = Analyzer("english")
     for text in ("What is the price of a tonne of copper?", "What was the cost of the bridge?",
@@ -406,7 +406,7 @@ def test_a_weight_question_is_declined_when_the_sentence_gives_only_a_length(eng
 
 
 def test_a_proper_name_is_capitalised_throughout_and_no_date_or_article_opens_it():
-    from retrieval.span import is_proper_name
+    from retrieval.names import is_proper_name
 
     def named(text: str, answer: str) -> bool:
         return answer_in(is_proper_name, text, answer)

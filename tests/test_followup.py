@@ -87,7 +87,7 @@ def test_is_there_is_no_place_and_a_self_contained_question_stays_as_asked():
 
 
 def test_names_a_person_only_for_a_name_of_someone():
-    from retrieval.span import names_a_person
+    from retrieval.names import names_a_person
     assert names_a_person("Dagny Ostrowe") and names_a_person("Dr. Lowe") and names_a_person("Ana Lowe-Ferris")
     for other in ["Sun", "April 18", "Selwood Opera House", "Lamplight Pictures", "Mr", "the harbour", "Room 101"]:
         assert not names_a_person(other), other

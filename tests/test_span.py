@@ -3,7 +3,9 @@
 import pytest
 
 from retrieval import question as qa
-from retrieval.span import answer_span, holds_count, only_unnamed
+from retrieval.amounts import holds_count
+from retrieval.names import only_unnamed
+from retrieval.span import answer_span
 from retrieval.text import Analyzer
 
 
@@ -310,7 +312,7 @@ def test_a_where_answer_is_the_place_after_at_or_in(analyzer, question, sentence
 @pytest.mark.parametrize("word, verb", [("describes", True), ("wrote", True), ("punts", False),
                                          ("planning", False), ("main", False)])
 def test_a_verb_form_is_a_word_the_language_has_only_as_a_verb(word, verb):
-    from retrieval.span import _verb_form
+    from retrieval.tokens import _verb_form
     assert _verb_form(word, "english") is verb
 
 
