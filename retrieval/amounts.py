@@ -258,6 +258,12 @@ gram grams ton tons tonne tonnes acre acres hectare hectares square cubic degree
 storey storeys story stories floor floors""".split())
 
 
+def measure_units(how: str | None) -> frozenset[str]:
+    """The units the answer to "how <how>" carries: any of UNITS, but a distance ("how far", "how
+    near") is never a time ("it last passed near the Sun about 40,000 years ago")."""
+    return UNITS - _TIME_UNITS if how in _DISTANCES else UNITS
+
+
 def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
     """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles',
     '6' -> '6 hours and 40 minutes'."""

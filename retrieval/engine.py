@@ -14,7 +14,7 @@ from retrieval import answer as selection
 from retrieval import question as qa
 from retrieval import store, synonyms
 from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support, weight
-from retrieval.amounts import MEASURES, UNITS, asked_unit, asks_for_money, has_unit, holds_count, is_money
+from retrieval.amounts import MEASURES, asked_unit, asks_for_money, has_unit, holds_count, is_money, measure_units
 from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
@@ -393,11 +393,13 @@ class Engine:
         long ...?', 'How far ...?': a number with its unit ('for four years')."""
         stem = self._analyzer.stem
         nouns = qa.nouns_counted_beside(q, self._analyzer)
-        measure = qa.how_word(q) in MEASURES
+        how = qa.how_word(q)
+        measure = how in MEASURES
         if len(ranked) < 2 or not (nouns or measure):
             return ranked
-        others = set(ids) - {self._term_ids.get(n) for n in nouns}
-        wanted = UNITS if measure else nouns
+        # the measure's own word ("how near") is no word the answer repeats ("within 72 million kilometres")
+        others = set(ids) - {self._term_ids.get(n) for n in nouns} - {self._term_ids.get(stem(how)) if measure else None}
+        wanted = measure_units(how) if measure else nouns
 
         def beside(r: selection.Ranked) -> bool:
             ws = words(self.sentence(r.sentence).text)

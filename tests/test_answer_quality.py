@@ -236,6 +236,13 @@ def test_what_time_prefers_a_sentence_with_a_time_of_day(engine_over):
     assert a.answered and "3:47 a.m." in a.quotes[0].text
 
 
+def test_how_near_prefers_a_distance_to_a_span_of_time(engine_over):
+    engine = engine_over("New comet\n\nThe comet last passed near the Sun about 40,000 years ago, astronomers said.\n\n"
+                         "The comet will pass within 72 million kilometres of the Sun in April.\n")
+    a = engine.ask("How near to the Sun will the comet get?")
+    assert a.answered and "72 million kilometres" in a.quotes[0].text
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)
