@@ -27,14 +27,20 @@ def asks_for_money(q: qa.Question) -> bool:
     """'How much did it cost?', 'How much money did he steal?' (the question's own "how much", not
     one a follow-up borrowed: "Who paid for it? How much did the camera cost?")."""
     if q.words[:2] == ("how", "much"):
-        return bool(set(q.words) & _PRICE_WORDS)
+        # "How much of its income ...?", "How much did revenue rise?": a share or a change, often in percent
+        share_or_change = q.words[2:3] == ("of",) or bool(set(q.words) & _CHANGES)
+        return bool(set(q.words) & _PRICE_WORDS) and not share_or_change
     return q.answer_type == qa.COUNT and bool(qa.asked_nouns(q) & _PRICE_NOUNS)  # "What was the price of ...?"
 
 
 # Words that make "how much" a price, strictly enough to decline without an amount of money; the
 # wider _MONEY_WORDS ("raised", "sold", ...) only make an amount of money the likelier answer.
-_PRICE_WORDS = frozenset("money cost costs pay paid spend spent price worth".split())
+_PRICE_WORDS = frozenset("""money cost costs costing pay pays paying paid spend spends spending spent price worth
+revenue revenues income profit profits salary salaries wage wages fee fees invest invests investing invested
+earn earns earning earned budget loan borrow borrowed""".split())
 _PRICE_NOUNS = frozenset("price cost fee fare salary".split())
+_CHANGES = frozenset("""increase increased increases rise rose risen rises grow grew grown grows fall fell fallen falls
+drop dropped drops decrease decreased decreases cut cuts reduce reduced change changed alter""".split())
 
 
 def asked_unit(q: qa.Question) -> frozenset[str] | None:

@@ -388,9 +388,11 @@ def test_the_price_or_cost_of_something_asks_for_money():
     from retrieval.text import Analyzer
     analyzer = Analyzer("english")
     for text in ("What is the price of a tonne of copper?", "What was the cost of the bridge?",
-                 "How much did the bridge cost?", "How much money did he steal?"):
+                 "How much did the bridge cost?", "How much money did he steal?", "How much revenue did it make?",
+                 "How much is the firm investing in the plant?", "How much does a nurse earn?"):
         assert asks_for_money(analyse(text, analyzer)), text
-    for text in ("How much rain fell?", "What was the effect of the price rise?", "Who paid for it? How much did it cost?"):
+    for text in ("How much rain fell?", "What was the effect of the price rise?", "Who paid for it? How much did it cost?",
+                 "How much of the country's income does the city produce?", "How much did revenue increase?"):
         assert not asks_for_money(analyse(text, analyzer)), text
 
 
