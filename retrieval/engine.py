@@ -21,7 +21,7 @@ from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.names import holds_name, is_proper_name, names_a_body, names_a_person, only_unnamed
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span
+from retrieval.span import answer_span, described_person, describes
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -169,6 +169,7 @@ class Engine:
         ranked = self._named_documents_first(q, ranked)
         ranked = self._counted_first(q, ranked, ids)
         ranked = self._clock_first(q, ranked)
+        ranked = self._described_first(q, ranked)
         ranked = self._specific_first(q, ranked)
         ranked = self._topic_first(q, ranked)
         ranked = self._naming_first(q, ranked)
@@ -198,6 +199,8 @@ class Engine:
                 turn["person"] = short  # "How old is she?" next: she is the person just named
         elif short and q.answer_type not in (qa.COUNT, qa.DATE) and is_proper_name(first, span) and not dated:
             turn["thing"] = short  # "Where is it based?" after "Which rival is it buying?" (a name)
+        elif short and (described := described_person(q)):
+            turn["person"] = described  # "Who is Marenko?" - "a former software engineer": "her party" is Marenko's
         return Answer(question, answered=True, quotes=quotes, answer=short,
                       resolved_question=resolved, state=state.add(turn))
 
@@ -367,6 +370,23 @@ class Engine:
         doc = self.sentence(ranked[0].sentence).doc
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
             if self.sentence(r.sentence).doc == doc and naming(r):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _described_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'Who is Marenko?': when the best sentence only mentions her and one of the best few of its
+        document says who she is ('The leader of Forward Lusarnia, Ilse Marenko, 39, a former
+        software engineer, said ...'), that one comes first."""
+        if len(ranked) < 2 or q.words[:1] not in (("who",), ("what",)):
+            return ranked
+
+        def described(r: selection.Ranked) -> bool:
+            return describes(self.sentence(r.sentence).text, q, self._analyzer)
+        if described(ranked[0]):
+            return ranked
+        doc = self.sentence(ranked[0].sentence).doc
+        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
+            if self.sentence(r.sentence).doc == doc and described(r):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 

@@ -229,10 +229,10 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
     if ws[0] == "what" and ws[-1] != "do":
         return None
     n = len(name)
-    if n < 2:
-        return None
+    if n < 2 and not (n == 1 and _capitalised_in(q.text, name[0])):
+        return None  # one word only when it is a name: "Who is Marenko?"
     for i in range(len(toks) - n + 1):
-        if tuple(t.word for t in toks[i:i + n]) == name:
+        if tuple(t.word for t in toks[i:i + n]) == name and (n > 1 or toks[i].capital):
             end = toks[i + n - 1].end
             after = text[end:].lstrip()
             if not after.startswith(","):
@@ -248,6 +248,26 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
             if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
                 return start, stop  # not "who had been saying ...": a clause about X, not who X is
     return None
+
+
+def _capitalised_in(text: str, word: str) -> bool:
+    """Whether the question writes the folded word with a capital ("Marenko")."""
+    return any(w[:1].isupper() and w.lower() == word for w in re.findall(r"[\w'’-]+", text))
+
+
+def described_person(q: qa.Question) -> str | None:
+    """The capitalised name a "Who is X?" question asks about, as the question writes it ("Ilse
+    Marenko" of "Who is Ilse Marenko?"); None for any other question."""
+    ws = q.text.strip().rstrip("?").split()
+    if len(ws) < 3 or ws[0].lower() != "who" or ws[1].lower() not in ("is", "was"):
+        return None
+    return " ".join(ws[2:]) if all(w[:1].isupper() for w in ws[2:]) else None
+
+
+def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
+    """Whether the sentence says who or what the question's "Who is X?" is: a phrase set off by
+    commas right after X's name ("Ilse Marenko, 39, a former software engineer, said ...")."""
+    return _appositive(text, _tokens(text, q, analyzer), q) is not None
 
 
 _JOB_TAILS = (("for", "a", "living"), ("for", "work"), ("these", "days"), ("nowadays",), ("now",), ("today",))

@@ -243,6 +243,15 @@ def test_how_near_prefers_a_distance_to_a_span_of_time(engine_over):
     assert a.answered and "72 million kilometres" in a.quotes[0].text
 
 
+def test_who_is_x_quotes_the_sentence_that_says_who_she_is(engine_over):
+    engine = engine_over("Election\n\nThe Greens campaigned on tax cuts, a plan Ms. Marr has called unaffordable.\n\n"
+                         "The leader of the Greens, Ines Marr, 39, a former nurse, said her party was ready to talk.\n")
+    a = engine.ask("Who is Marr?")
+    assert a.answered and a.answer == "a former nurse"
+    follow = engine.ask("What did she say?", a.state)
+    assert follow.resolved_question == "What did Marr say?"
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)

@@ -35,6 +35,8 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who is Ines Marr?", "The plan was drawn up by Ines Marr, an adviser to the U.S. Treasury, last year.",
      "an adviser to the U.S. Treasury"),  # the full stops of "U.S." end no phrase
     ("Who is Ines Marr?", "It surprised Mayor Ines Marr, who had said the talks were over.", "Mayor"),
+    ("Who is Marr?", "The leader of the Greens, Ines Marr, 39, a former nurse, said the talks were over.",
+     "a former nurse"),  # one word, when the question writes it as a name
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
