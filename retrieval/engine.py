@@ -19,7 +19,7 @@ from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
-from retrieval.names import holds_name, is_proper_name, names_a_body, names_a_person, only_unnamed
+from retrieval.names import holds_name, named_roles, names_the_doer, is_proper_name, names_a_body, names_a_person, only_unnamed
 from retrieval.question import Question, analyse
 from retrieval.span import answer_span, described_person, describes
 from retrieval.spelling import Speller, is_word, lexicon
@@ -169,6 +169,7 @@ class Engine:
         ranked = self._named_documents_first(q, ranked)
         ranked = self._counted_first(q, ranked, ids)
         ranked = self._clock_first(q, ranked)
+        ranked = self._role_named_first(q, ranked)
         ranked = self._described_first(q, ranked)
         ranked = self._specific_first(q, ranked)
         ranked = self._topic_first(q, ranked)
@@ -387,6 +388,22 @@ class Engine:
         doc = self.sentence(ranked[0].sentence).doc
         for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
             if self.sentence(r.sentence).doc == doc and described(r):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _role_named_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'Who chairs the commission?': when one of the best few of the best sentence's document
+        names the doer of the question's verb by role ('Its chairman, Bogdan Trell, said ...') and
+        the best sentence names no doer of it ('McManus kicked', 'composed by'), that one comes first."""
+        if len(ranked) < 2 or q.answer_type != qa.PERSON:
+            return ranked
+        first = self.sentence(ranked[0].sentence).text
+        doc = self.sentence(ranked[0].sentence).doc
+        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
+            if self.sentence(r.sentence).doc != doc:
+                continue
+            verbs = named_roles(self.sentence(r.sentence).text, q, self._analyzer)
+            if verbs and not names_the_doer(first, verbs, q, self._analyzer):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 

@@ -16,7 +16,7 @@ from functools import lru_cache
 from retrieval import question as qa
 from retrieval.spelling import lexicon
 from retrieval.text import Analyzer, word_spans, words
-from retrieval.tokens import _ARTICLES, _COPULAS, _NAME_JOINERS, _TITLES, _Tok, _adjacent, _runs, _verb_form
+from retrieval.tokens import _ARTICLES, _COPULAS, _NAME_JOINERS, _TITLES, _Tok, _adjacent, _runs, _tokens, _verb_form
 
 # Weights of a name, set by hand against SQuAD's answer spans like span.py's (see README).
 HEADED = 0.4  # the rest of a name whose first or last words are the question's ("Quernmoor Leisure Centre")
@@ -235,6 +235,41 @@ def _roles(toks: list[_Tok], q: qa.Question) -> set[int]:
         if any(t.word != v and t.word.startswith(_root(v)) for v in verbs):
             out.add(i)
     return out
+
+
+def named_roles(text: str, q: qa.Question, analyzer: Analyzer) -> frozenset[str]:
+    """The question's words whose doer the sentence names by role: {"chairs"} for "Who chairs
+    ...?" and "Its chairman, Bogdan Trell, said ..." or "Annika Fjeld, the club's manager"."""
+    toks = _tokens(text, q, analyzer)
+    known = lexicon(analyzer.language)
+    verbs = [w for w in q.words if len(w) >= 4 and w not in qa.AUXILIARIES
+             and any("v" in known.get(_root(w) + end, "") for end in ("", "e"))]  # "chairs", "manages"; not "Super"
+    out = set()
+    for r in _roles(toks, q):
+        named = r + 1 < len(toks) and toks[r + 1].capital and _after_role(toks, text, r + 1, {r})
+        for j in range(r - 1, max(r - 4, 0), -1):  # "<Name>, the club's manager": an article or possessive back
+            if toks[j].word in _ARTICLES or toks[j].word in ("its", "his", "her", "their"):
+                named = named or (toks[j - 1].capital and text[toks[j - 1].end:toks[j].start].strip() == ",")
+                break
+        if named:
+            out |= {v for v in verbs if toks[r].word != v and toks[r].word.startswith(_root(v))}
+    return frozenset(out)
+
+
+def names_the_doer(text: str, verbs: frozenset[str], q: qa.Question, analyzer: Analyzer) -> bool:
+    """Whether the sentence uses one of `verbs` with its doer at hand: a name right before it
+    ("McManus kicked"), "by" right after it ("composed by Ron Grainer"), or as the noun itself
+    ("is the chair of"); not "When it was discovered, the comet ...", which names nobody."""
+    stems = {analyzer.stem(v) for v in verbs}
+    toks = _tokens(text, q, analyzer)
+    for k, t in enumerate(toks):
+        if analyzer.stem(t.word) not in stems:
+            continue
+        before = toks[k - 1] if k else None
+        if (before is not None and (before.capital or before.word in _ARTICLES)) or \
+                (k + 1 < len(toks) and toks[k + 1].word == "by"):
+            return True
+    return False
 
 
 def _root(verb: str) -> str:

@@ -252,6 +252,20 @@ def test_who_is_x_quotes_the_sentence_that_says_who_she_is(engine_over):
     assert follow.resolved_question == "What did Marr say?"
 
 
+def test_who_chairs_it_prefers_the_sentence_naming_its_chairman(engine_over):
+    engine = engine_over("Water board\n\nThe Regional Water Board published its final report on the drought on Monday.\n\n"
+                         "Its chairman, Odile Varg, said the board would meet again in May.\n")
+    a = engine.ask("Who chairs the regional water board?")
+    assert a.answered and a.answer == "Odile Varg"
+
+
+def test_a_named_doer_of_the_verb_keeps_its_sentence_first(engine_over):
+    engine = engine_over("Cup final\n\nAfter a long spell of pressure, Marlow kicked the winning goal for Denby.\n\n"
+                         "The club's kicker, Tom Ashe, had missed a goal for Denby before the break.\n")
+    a = engine.ask("Who kicked the winning goal for Denby?")
+    assert a.answered and a.answer == "Marlow"
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)
