@@ -188,7 +188,7 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     ws = words(text)
     if not qa.holds_amount(ws):
         return False
-    if not _counts_things(q, analyzer) or any(w in qa.QUANTITY_WORDS for w in ws):
+    if not _counts_things(q, analyzer) or any(qa.is_quantity_word(ws, i) for i in range(len(ws))):
         return True
     toks = [replace(t, in_question=False) for t in _tokens(text, q, analyzer)]  # the question's own numbers too
     runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
@@ -206,9 +206,12 @@ decade decades century centuries times""".split())
 
 def _span_of_time(toks: list[_Tok], b: int, q: qa.Question) -> bool:
     """'over the past 20 years', 'about 20 times the size': a number of years or times counts no
-    'people' (unless the question counts a time itself: 'how many days' may be '4 weeks')."""
+    'people' (unless the question counts a time itself: 'how many days' may be '4 weeks'; the
+    three words after 'how many' say what it counts, not "last year's" further on)."""
     after = toks[b + 1].word if b + 1 < len(toks) else ""
-    return after in _ELAPSED and not _ELAPSED & set(q.words)
+    ws = list(q.words)
+    counted = ws[ws.index("many") + 1:ws.index("many") + 4] if "many" in ws else ws
+    return after in _ELAPSED and not _ELAPSED & set(counted)
 
 
 def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:

@@ -282,8 +282,19 @@ def asks_for_year(q: Question) -> bool:
 def holds_amount(ws: list[str]) -> bool:
     """Whether the folded words give an amount: a number, a number word or a word like "several";
     not the day of a date ("on January 1", "1 May")."""
-    return any(w in QUANTITY_WORDS or (number_value(w) and not is_day_of_month(ws, i))
+    return any(is_quantity_word(ws, i) or (number_value(w) and not is_day_of_month(ws, i))
                for i, w in enumerate(ws))
+
+
+def is_quantity_word(ws: list[str], i: int) -> bool:
+    """Whether ws[i] gives an amount without a number ("several", "a third of"); not the ordinal of
+    "his third start" nor the period of "the third quarter"."""
+    w = ws[i]
+    if w not in QUANTITY_WORDS:
+        return False
+    if w in ("third", "quarter"):
+        return (i + 1 < len(ws) and ws[i + 1] == "of") or (i > 0 and ws[i - 1] in ("a", "one", "two", "three"))
+    return True
 
 
 _TIME_WORDS = frozenset("""today yesterday tomorrow tonight ago now then soon later earlier after before during

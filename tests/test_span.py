@@ -363,6 +363,9 @@ def test_a_count_of_things_is_no_time_of_day_nor_sum_of_money(analyzer, question
     ("How many moons does the planet have?", "It is about 20 times the size of the Moon.", False),
     ("How many days of holiday do workers get?", "Every worker has at least 4 weeks of holiday.", True),
     ("How many years did the war last?", "The war lasted three hundred years.", True),
+    # "last year's" is no count of years, and "his third start" no amount
+    ("How many runners started last year's race?", "A 26-year-old making his third start won in 2 hours.", False),
+    ("How many voters stayed home?", "About a third of voters stayed home.", True),
 ])
 def test_a_sentence_holds_a_count_unless_its_numbers_are_times_money_or_spans_of_time(analyzer, question, sentence, expected):
     assert holds_count(sentence, qa.analyse(question, analyzer), analyzer) is expected
