@@ -31,6 +31,7 @@ TOPIC_WINDOW = 5  # how far down the ranking the sentence holding a "say about" 
 SPECIFIC_WINDOW = 10  # how far down the ranking a sentence holding the question's dates is looked for
 # how far down the ranking an answer is looked for when the best sentence lacks what the question names
 FALLBACK_WINDOW = 5
+REASON_WINDOW = 2  # how far down a "why" question's sentence holding every question word is looked for
 COUNT_WINDOW = 5  # how far down the ranking a number beside the counted noun (or a unit) is looked for
 COUNT_GAP = 3  # "beside": the noun within this many words after the number ("26 accused cartel operatives")
 NAMED_WINDOW = 10  # how far down the ranking a sentence of a document naming the question's names is looked for
@@ -169,6 +170,7 @@ class Engine:
         ranked = self._named_documents_first(q, ranked)
         ranked = self._counted_first(q, ranked, ids)
         ranked = self._clock_first(q, ranked)
+        ranked = self._covering_first(q, ranked, ids)
         ranked = self._role_named_first(q, ranked)
         ranked = self._described_first(q, ranked)
         ranked = self._specific_first(q, ranked)
@@ -404,6 +406,25 @@ class Engine:
                 continue
             verbs = named_roles(self.sentence(r.sentence).text, q, self._analyzer)
             if verbs and not names_the_doer(first, verbs, q, self._analyzer):
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
+
+    def _covering_first(self, q: Question, ranked: list[selection.Ranked], ids: list[int]) -> list[selection.Ranked]:
+        """'Why did the culture minister resign?': when the best sentence lacks one of the question's
+        words ('As culture minister since 2022, ...': a cause-like 'since', no resigning) and one of
+        the next REASON_WINDOW of its document holds them all, that one comes first. Only for "why":
+        the event asked about must be in the sentence that gives its reason."""
+        if len(ranked) < 2 or q.answer_type != qa.REASON:
+            return ranked
+        wanted = set(ids)
+
+        def held(r: selection.Ranked) -> int:
+            return len(wanted & selection.sentence_term_set(self._layout, r.sentence))
+        if held(ranked[0]) == len(wanted):
+            return ranked
+        doc = self.sentence(ranked[0].sentence).doc
+        for i, r in enumerate(ranked[1:REASON_WINDOW + 1], start=1):
+            if self.sentence(r.sentence).doc == doc and held(r) == len(wanted):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 

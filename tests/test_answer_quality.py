@@ -266,6 +266,21 @@ def test_a_named_doer_of_the_verb_keeps_its_sentence_first(engine_over):
     assert a.answered and a.answer == "Marlow"
 
 
+def test_why_puts_first_the_sentence_that_holds_the_event_asked_about(engine_over):
+    from retrieval.answer import Ranked
+    from retrieval.models import ChatState
+    engine = engine_over("Minister quits\n\nAs transport minister since 2021, Mr. Hale oversaw the new ring road.\n\n"
+                         "Mr. Hale resigned as transport minister on Friday, after an inquiry found he had misled MPs.\n")
+    query = engine.query("Why did the transport minister resign?", ChatState())
+    cause_like, event = 0, 1  # as the learned ranker may order them: "since 2021" reads like a cause
+    assert "since" in engine.sentence(cause_like).text and "resigned" in engine.sentence(event).text
+    order = engine._covering_first(query.q, [Ranked(cause_like, 2.0), Ranked(event, 1.0)], list(query.terms))
+    assert [r.sentence for r in order] == [event, cause_like]
+    asked_when = engine.query("When did the transport minister resign?", ChatState())  # only "why" is reordered
+    order = engine._covering_first(asked_when.q, [Ranked(cause_like, 2.0), Ranked(event, 1.0)], list(asked_when.terms))
+    assert [r.sentence for r in order] == [cause_like, event]
+
+
 def test_what_else_continues_the_passage_of_the_last_answer(engine):
     first = engine.ask("How much did the repairs cost?")
     a = engine.ask("What else did it say?", state=first.state)
