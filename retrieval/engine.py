@@ -21,7 +21,7 @@ from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
 from retrieval.names import holds_name, named_roles, names_the_doer, is_proper_name, names_a_body, names_a_person, only_unnamed
 from retrieval.question import Question, analyse
-from retrieval.span import answer_span, described_person, describes
+from retrieval.span import answer_span, asks_who_is, described_person, describes
 from retrieval.spelling import Speller, is_word, lexicon
 from retrieval.text import Analyzer, fold, words
 
@@ -380,7 +380,7 @@ class Engine:
         """'Who is Marenko?': when the best sentence only mentions her and one of the best few of its
         document says who she is ('The leader of Forward Lusarnia, Ilse Marenko, 39, a former
         software engineer, said ...'), that one comes first."""
-        if len(ranked) < 2 or q.words[:1] not in (("who",), ("what",)):
+        if len(ranked) < 2 or not asks_who_is(q):
             return ranked
 
         def described(r: selection.Ranked) -> bool:

@@ -240,10 +240,14 @@ def _roles(toks: list[_Tok], q: qa.Question) -> set[int]:
 def named_roles(text: str, q: qa.Question, analyzer: Analyzer) -> frozenset[str]:
     """The question's words whose doer the sentence names by role: {"chairs"} for "Who chairs
     ...?" and "Its chairman, Bogdan Trell, said ..." or "Annika Fjeld, the club's manager"."""
-    toks = _tokens(text, q, analyzer)
     known = lexicon(analyzer.language)
     verbs = [w for w in q.words if len(w) >= 4 and w not in qa.AUXILIARIES
              and any("v" in known.get(_root(w) + end, "") for end in ("", "e"))]  # "chairs", "manages"; not "Super"
+    roots = [(_root(v), v) for v in verbs]
+    if not any(w.endswith(_AGENT_SUFFIXES) and any(w != v and w.startswith(root) for root, v in roots)
+               for w in words(text)):
+        return frozenset()  # no role word at all: no need to read the sentence as tokens
+    toks = _tokens(text, q, analyzer)
     out = set()
     for r in _roles(toks, q):
         named = r + 1 < len(toks) and toks[r + 1].capital and _after_role(toks, text, r + 1, {r})

@@ -214,8 +214,8 @@ def _expansion(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] |
     return None
 
 
-def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
-    """'Who is X?' / 'What does X do?': the phrase set off by commas right after X's name."""
+def _described_name(q: qa.Question) -> tuple[str, ...] | None:
+    """The folded name of 'Who is X?' / 'What does X do (for a living)?'; None for other questions."""
     if q.answer_type not in (qa.PERSON, qa.DESCRIPTION):
         return None
     ws = list(q.words)
@@ -228,9 +228,17 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
     name = tuple(w for w in ws[2:] if not (ws[0] == "what" and w == "do" and w == ws[-1]))
     if ws[0] == "what" and ws[-1] != "do":
         return None
-    n = len(name)
-    if n < 2 and not (n == 1 and _capitalised_in(q.text, name[0])):
+    if len(name) < 2 and not (len(name) == 1 and _capitalised_in(q.text, name[0])):
         return None  # one word only when it is a name: "Who is Marenko?"
+    return name
+
+
+def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
+    """'Who is X?' / 'What does X do?': the phrase set off by commas right after X's name."""
+    name = _described_name(q)
+    if name is None:
+        return None
+    n = len(name)
     for i in range(len(toks) - n + 1):
         if tuple(t.word for t in toks[i:i + n]) == name and (n > 1 or toks[i].capital):
             end = toks[i + n - 1].end
@@ -262,6 +270,11 @@ def described_person(q: qa.Question) -> str | None:
     if len(ws) < 3 or ws[0].lower() != "who" or ws[1].lower() not in ("is", "was"):
         return None
     return " ".join(ws[2:]) if all(w[:1].isupper() for w in ws[2:]) else None
+
+
+def asks_who_is(q: qa.Question) -> bool:
+    """'Who is Marenko?', 'What does Theo Ravenmoor do for a living?'."""
+    return _described_name(q) is not None
 
 
 def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
