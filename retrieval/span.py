@@ -19,7 +19,7 @@ from retrieval.amounts import _age, _counts
 from retrieval.dates import _dates, _years_of
 from retrieval.names import _located, _names, _roles
 from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason
-from retrieval.text import Analyzer
+from retrieval.text import Analyzer, words
 from retrieval.tokens import _NAME_JOINERS, _Tok, _acronyms, _end_char, _start_char, _tokens, _verb_form
 
 # Words that qualify what a yes/no question asks about ("not common", "very rare").
@@ -280,6 +280,9 @@ def asks_who_is(q: qa.Question) -> bool:
 def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     """Whether the sentence says who or what the question's "Who is X?" is: a phrase set off by
     commas right after X's name ("Ilse Marenko, 39, a former software engineer, said ...")."""
+    name = _described_name(q)
+    if name is None or name[-1] not in words(text):
+        return False  # X is not in the sentence: no need to read it as tokens
     return _appositive(text, _tokens(text, q, analyzer), q) is not None
 
 
