@@ -237,13 +237,20 @@ def _roles(toks: list[_Tok], q: qa.Question) -> set[int]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _verb_roots(q: qa.Question, language: str) -> tuple[tuple[str, str], ...]:
+    """(root, word) of the question's words that are verbs of the language ("chairs", "manages"; not
+    "Super"), kept for the last few questions: the ranking asks it of each of the best few sentences."""
+    known = lexicon(language)
+    return tuple((_root(w), w) for w in q.words if len(w) >= 4 and w not in qa.AUXILIARIES
+                 and any("v" in known.get(_root(w) + end, "") for end in ("", "e")))
+
+
 def named_roles(text: str, q: qa.Question, analyzer: Analyzer) -> frozenset[str]:
     """The question's words whose doer the sentence names by role: {"chairs"} for "Who chairs
     ...?" and "Its chairman, Bogdan Trell, said ..." or "Annika Fjeld, the club's manager"."""
-    known = lexicon(analyzer.language)
-    verbs = [w for w in q.words if len(w) >= 4 and w not in qa.AUXILIARIES
-             and any("v" in known.get(_root(w) + end, "") for end in ("", "e"))]  # "chairs", "manages"; not "Super"
-    roots = [(_root(v), v) for v in verbs]
+    roots = _verb_roots(q, analyzer.language)
+    verbs = [v for _, v in roots]
     if not any(w.endswith(_AGENT_SUFFIXES) and any(w != v and w.startswith(root) for root, v in roots)
                for w in words(text)):
         return frozenset()  # no role word at all: no need to read the sentence as tokens

@@ -110,6 +110,8 @@ class Question:
         in lower case after an article or a possessive is a noun ("joined the march")."""
         out = []
         folded = words(self.text)
+        if MONTHS.isdisjoint(folded) and WEEKDAYS.isdisjoint(folded):
+            return ()
         for k, (w, (a, _)) in enumerate(zip(folded, word_spans(self.text))):
             if w not in MONTHS and w not in WEEKDAYS or w == "may":
                 continue

@@ -13,6 +13,7 @@ NTB?", "Who is X?").
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from retrieval import question as qa
 from retrieval.amounts import _age, _counts
@@ -214,8 +215,10 @@ def _expansion(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] |
     return None
 
 
+@lru_cache(maxsize=256)
 def _described_name(q: qa.Question) -> tuple[str, ...] | None:
-    """The folded name of 'Who is X?' / 'What does X do (for a living)?'; None for other questions."""
+    """The folded name of 'Who is X?' / 'What does X do (for a living)?'; None for other questions
+    (kept for the last few questions: the ranking asks it of each of the best few sentences)."""
     if q.answer_type not in (qa.PERSON, qa.DESCRIPTION):
         return None
     ws = list(q.words)
