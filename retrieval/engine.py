@@ -6,6 +6,7 @@ import logging
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -363,35 +364,19 @@ class Engine:
     def _naming_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'What are the pellets called?': when the best sentence names nothing ("known as", "is
         called") and one of the best few of its document does, that one comes first."""
-        if len(ranked) < 2 or not qa.asks_what_called(q):
+        if not qa.asks_what_called(q):
             return ranked
-
-        def naming(r: selection.Ranked) -> bool:
-            return qa.names_something(words(self.sentence(r.sentence).text))
-        if naming(ranked[0]):
-            return ranked
-        doc = self.sentence(ranked[0].sentence).doc
-        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
-            if self.sentence(r.sentence).doc == doc and naming(r):
-                return [r] + ranked[:i] + ranked[i + 1:]
-        return ranked
+        return self._first_that(ranked, TOPIC_WINDOW - 1,
+                                lambda r: qa.names_something(words(self.sentence(r.sentence).text)))
 
     def _described_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'Who is Marenko?': when the best sentence only mentions her and one of the best few of its
         document says who she is ('The leader of Forward Lusarnia, Ilse Marenko, 39, a former
         software engineer, said ...'), that one comes first."""
-        if len(ranked) < 2 or not asks_who_is(q):
+        if not asks_who_is(q):
             return ranked
-
-        def described(r: selection.Ranked) -> bool:
-            return describes(self.sentence(r.sentence).text, q, self._analyzer)
-        if described(ranked[0]):
-            return ranked
-        doc = self.sentence(ranked[0].sentence).doc
-        for i, r in enumerate(ranked[1:TOPIC_WINDOW], start=1):
-            if self.sentence(r.sentence).doc == doc and described(r):
-                return [r] + ranked[:i] + ranked[i + 1:]
-        return ranked
+        return self._first_that(ranked, TOPIC_WINDOW - 1,
+                                lambda r: describes(self.sentence(r.sentence).text, q, self._analyzer))
 
     def _role_named_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'Who chairs the commission?': when one of the best few of the best sentence's document
@@ -414,33 +399,30 @@ class Engine:
         words ('As culture minister since 2022, ...': a cause-like 'since', no resigning) and one of
         the next REASON_WINDOW of its document holds them all, that one comes first. Only for "why":
         the event asked about must be in the sentence that gives its reason."""
-        if len(ranked) < 2 or q.answer_type != qa.REASON:
+        if q.answer_type != qa.REASON:
             return ranked
         wanted = set(ids)
-
-        def held(r: selection.Ranked) -> int:
-            return len(wanted & selection.sentence_term_set(self._layout, r.sentence))
-        if held(ranked[0]) == len(wanted):
-            return ranked
-        doc = self.sentence(ranked[0].sentence).doc
-        for i, r in enumerate(ranked[1:REASON_WINDOW + 1], start=1):
-            if self.sentence(r.sentence).doc == doc and held(r) == len(wanted):
-                return [r] + ranked[:i] + ranked[i + 1:]
-        return ranked
+        return self._first_that(ranked, REASON_WINDOW,
+                                lambda r: wanted <= selection.sentence_term_set(self._layout, r.sentence))
 
     def _clock_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """'What time did the quake hit?': when the best sentence gives no time of day and one of the
         best few of its document does ('The quake hit at 3:47 a.m.'), that one comes first."""
-        if len(ranked) < 2 or not qa.asks_for_clock(q):
+        if not qa.asks_for_clock(q):
             return ranked
+        return self._first_that(ranked, COUNT_WINDOW - 1,
+                                lambda r: qa.holds_clock(words(self.sentence(r.sentence).text)))
 
-        def clock(r: selection.Ranked) -> bool:
-            return qa.holds_clock(words(self.sentence(r.sentence).text))
-        if clock(ranked[0]):
+    def _first_that(self, ranked: list[selection.Ranked], window: int,
+                    gives: Callable[[selection.Ranked], bool]) -> list[selection.Ranked]:
+        """The ranking with the first of the `window` sentences after the best, among those of the
+        best one's document, that `gives` what the question wants moved to the front; unchanged when
+        the best already gives it or none of them does."""
+        if len(ranked) < 2 or gives(ranked[0]):
             return ranked
         doc = self.sentence(ranked[0].sentence).doc
-        for i, r in enumerate(ranked[1:COUNT_WINDOW], start=1):
-            if self.sentence(r.sentence).doc == doc and clock(r):
+        for i, r in enumerate(ranked[1:window + 1], start=1):
+            if self.sentence(r.sentence).doc == doc and gives(r):
                 return [r] + ranked[:i] + ranked[i + 1:]
         return ranked
 
