@@ -50,6 +50,7 @@ by with about during after before as""".split())
 _NAMED_PEOPLE = _PERSON_NOUNS | frozenset("""captain chairman chairwoman judge owner landowner manager coach chef
 pilot driver victim suspect husband wife son daughter mother father brother sister boy girl officer spokesman
 spokeswoman predecessor successor""".split())  # not "doctor": "the first Doctor Who serial"
+NAMED_PEOPLE = _NAMED_PEOPLE
 _COUNT_NOUNS = frozenset("""number percentage percent amount proportion share population size total magnitude
 temperature speed height depth length weight width distance score margin price cost fee fare salary""".split())
 # Number words a question or a sentence may use for a count.

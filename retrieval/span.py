@@ -52,6 +52,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     appositive = _appositive(text, toks, q)
     if appositive is not None:
         return appositive
+    title = _title(toks, q, text)
+    if title is not None:
+        return toks[title[0]].start, toks[title[1]].end
     if qa.asks_for_age(q):
         age = _age(toks, text)
         if age and _several(q):  # "How old are the two men?": "34 and 52"
@@ -286,7 +289,35 @@ def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     name = _described_name(q)
     if name is None or name[-1] not in words(text):
         return False  # X is not in the sentence: no need to read it as tokens
-    return _appositive(text, _tokens(text, q, analyzer), q) is not None
+    toks = _tokens(text, q, analyzer)
+    return _appositive(text, toks, q) is not None or _title(toks, q, text) is not None
+
+
+def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | None:
+    """'Who is Sheinbaum?': the tokens of the role right before X's name that says who X is
+    ("President Claudia Sheinbaum", "Prime Minister Ana Vale", "the singer Solenne Quintrell");
+    None when there is none."""
+    name = _described_name(q)
+    if name is None or not all(_capitalised_in(q.text, w) for w in name):
+        return None  # a name, not "Ayurbarwada's son"
+    n = len(name)
+
+    def joined(k: int) -> bool:  # nothing but a space between token k and the next
+        return text[toks[k].end:toks[k + 1].start] == " "
+    for i in range(len(toks) - n + 1):
+        if tuple(t.word for t in toks[i:i + n]) != name or not toks[i].capital:
+            continue
+        k = i - 1
+        while k >= 0 and joined(k) and toks[k].capital and toks[k].word not in qa.NAMED_PEOPLE and i - k <= 3:
+            k -= 1  # back over the first names: "Claudia"
+        if k < 0 or not joined(k):
+            continue
+        if toks[k].word in qa.NAMED_PEOPLE:
+            a = k
+            while a > 0 and toks[k].capital and toks[a - 1].capital and not toks[a - 1].stop and joined(a - 1):
+                a -= 1  # "Prime Minister", "Mexican President"
+            return a, k
+    return None
 
 
 _JOB_TAILS = (("for", "a", "living"), ("for", "work"), ("these", "days"), ("nowadays",), ("now",), ("today",))

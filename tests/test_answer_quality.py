@@ -238,6 +238,10 @@ def test_the_march_is_no_month(engine_over):
     ("New comet\n\nThe comet last passed near the Sun about 40,000 years ago, astronomers said.\n\n"
      "The comet will pass within 72 million kilometres of the Sun in April.\n",
      "How near to the Sun will the comet get?", "72 million kilometres"),
+    # "Who is X?": the sentence whose role before the name says who she is
+    ("Talks\n\n\"The Vale government wants a deal,\" said Oskar Brandt, an analyst in Tarrow.\n\n"
+     "The news surprised President Ana Vale, who had said the talks were going well.\n",
+     "Who is Vale?", "President Ana Vale"),
     # "who chairs": the doer named by role
     ("Water board\n\nThe Regional Water Board published its final report on the drought on Monday.\n\n"
      "Its chairman, Odile Varg, said the board would meet again in May.\n",

@@ -37,6 +37,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who is Ines Marr?", "It surprised Mayor Ines Marr, who had said the talks were over.", "Mayor"),
     ("Who is Marr?", "The leader of the Greens, Ines Marr, 39, a former nurse, said the talks were over.",
      "a former nurse"),  # one word, when the question writes it as a name
+    ("Who is Vale?", "The news surprised Prime Minister Ana Vale, who had said the talks were over.",
+     "Prime Minister"),  # the role before the name says who she is
+    ("Who was Orrin's son?", "Emperor Tam Gol, Orrin's son and heir, ruled for two years.",
+     "Emperor Tam Gol"),  # "son" is no name: no role is read before it
     ("Which office approved the permit?",
      "On Monday, the Harbour Authority’s planning office approved the permit.", "Harbour Authority’s planning office"),
     ("What is the ferry called?", "The new ferry, called \"Sea Lark\", sails at noon.", "Sea Lark"),
