@@ -248,7 +248,7 @@ def _verb_roots(q: qa.Question, language: str) -> tuple[tuple[str, str], ...]:
 
 def named_roles(text: str, q: qa.Question, analyzer: Analyzer) -> frozenset[str]:
     """The question's words whose doer the sentence names by role: {"chairs"} for "Who chairs
-    ...?" and "Its chairman, Bogdan Trell, said ..." or "Annika Fjeld, the club's manager"."""
+    ...?" and "Its chairman, Bogdan Trell, said ..." or "Mara Lind, the club's manager"."""
     roots = _verb_roots(q, analyzer.language)
     verbs = [v for _, v in roots]
     if not any(w.endswith(_AGENT_SUFFIXES) and any(w != v and w.startswith(root) for root, v in roots)
@@ -309,7 +309,7 @@ holdings group partners ventures technologies systems energy airlines airways mo
 
 def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "english") -> bool:
     """A name that reads as an acronym ("the NTB"), a body ("... Cooperative"), a place ("from
-    Avonby"), a people's adjective before its noun ("Mexican officials"), a title in quotation
+    Avonby"), a people's adjective before its noun ("Chilean officials"), a title in quotation
     marks or a name after "the", which a "who" question asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
     before = a - 2 if a > 1 and toks[a - 1].word in _ARTICLES else a - 1  # "at the MBI"
@@ -317,7 +317,7 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "
     modifier = (a == b and b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
                 and {"a", "p"} <= set(lexicon(language).get(toks[a].word, "")))
     quoted = text[max(toks[a].start - 1, 0):toks[a].start] in ('"', "“")  # "its \"Cobbler Lane Rye\"": a title
-    # "the Sun", "the Pentagon": a person's name takes no article ("the late X" has a word between)
+    # "the Sun", "the Kremlin": a person's name takes no article ("the late X" has a word between)
     defined = a > 0 and toks[a - 1].word == "the" and text[toks[a - 1].start].islower()
     return acronym or toks[b].word in _INSTITUTIONS or placed or modifier or quoted or defined
 

@@ -294,8 +294,8 @@ def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
 
 
 def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | None:
-    """'Who is Sheinbaum?': the tokens of the role right before X's name that says who X is
-    ("President Claudia Sheinbaum", "Prime Minister Ana Vale", "the singer Solenne Quintrell");
+    """'Who is Vale?': the tokens of the role right before X's name that says who X is
+    ("President Ana Vale", "Prime Minister Eda Holm", "the singer Solenne Quintrell");
     None when there is none."""
     name = _described_name(q)
     if name is None or not all(_capitalised_in(q.text, w) for w in name):
@@ -309,13 +309,13 @@ def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | Non
             continue
         k = i - 1
         while k >= 0 and joined(k) and toks[k].capital and toks[k].word not in qa.NAMED_PEOPLE and i - k <= 3:
-            k -= 1  # back over the first names: "Claudia"
+            k -= 1  # back over the first names: "Ana"
         if k < 0 or not joined(k):
             continue
         if toks[k].word in qa.NAMED_PEOPLE:
             a = k
             while a > 0 and toks[k].capital and toks[a - 1].capital and not toks[a - 1].stop and joined(a - 1):
-                a -= 1  # "Prime Minister", "Mexican President"
+                a -= 1  # "Prime Minister", "Chilean President"
             return a, k
     return None
 
