@@ -131,7 +131,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
         elif nouns and any(analyzer.stem(toks[j].word) in nouns for j in range(b + 1, min(b + 3, len(toks)))):
             score += COUNTED_NOUN
         elif _hyphened(toks, text, b):
-            score -= COMPOUND  # "ten-man Ribbleford", "a four-day week": a modifier, not how many
+            score -= COMPOUND  # "ten-man Corby", "a four-day week": a modifier, not how many
         if money:
             end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
             if is_money(text, (_start_char(text, toks[a]), toks[end].end)):
@@ -215,7 +215,7 @@ def _span_of_time(toks: list[_Tok], b: int, q: qa.Question) -> bool:
 
 
 def _an_age(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """'Alistair Quayle, 58, who ran ...': a whole number between commas right after a name."""
+    """'Oren Vasko, 58, who ran ...': a whole number between commas right after a name."""
     if a != b or a == 0 or not toks[a - 1].capital or not toks[a].word.isdigit() or int(toks[a].word) > 120:
         return False
     return text[toks[a - 1].end:toks[a].start].strip() == "," and text[toks[a].end:toks[a].end + 1] in (",", ".", "")

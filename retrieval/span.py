@@ -83,7 +83,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
             spans += [(s + FOCUS_NAME, a, b) for s, a, b in _names(toks, text, anchors, t, language=analyzer.language, question=q)]
     spans = [s for s in spans if not all(toks[i].in_question or toks[i].stop for i in range(s[1], s[2] + 1))]
     focus = _focus_word(q, analyzer)
-    if focus is not None:  # "Which group ...?": "the group Eastbrook on Two Wheels", "a small company, Fennick"
+    if focus is not None:  # "Which group ...?": "the group Harlan Riders", "a small company, Fennick"
         spans = [(s + APPOSED if _apposed(toks, text, a, b, focus, analyzer) else s, a, b) for s, a, b in spans]
     if t == qa.PERSON:  # "who": someone, never "sacked him seven times" nor "charged an average"
         spans = [s for s in spans if toks[s[1]].capital or not _verb_form(toks[s[1]].word, analyzer.language)]
@@ -295,7 +295,7 @@ def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
 
 def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | None:
     """'Who is Vale?': the tokens of the role right before X's name that says who X is
-    ("President Ana Vale", "Prime Minister Eda Holm", "the singer Solenne Quintrell");
+    ("President Ana Vale", "Prime Minister Eda Varnholt", "the singer Solenne Quintrell");
     None when there is none."""
     name = _described_name(q)
     if name is None or not all(_capitalised_in(q.text, w) for w in name):
