@@ -20,7 +20,8 @@ from retrieval.corpus import Corpus
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
-from retrieval.names import holds_name, named_roles, names_the_doer, is_proper_name, names_a_body, names_a_person, only_unnamed
+from retrieval.names import (holds_name, is_proper_name, named_roles, names_a_body, names_a_person, names_the_doer,
+                              only_unnamed)
 from retrieval.question import Question, analyse
 from retrieval.span import answer_span, asks_who_is, described_person, describes
 from retrieval.spelling import Speller, is_word, lexicon
@@ -438,7 +439,9 @@ class Engine:
         if len(ranked) < 2 or not (nouns or measure):
             return ranked
         # the measure's own word ("how near") is no word the answer repeats ("within 72 million kilometres")
-        others = set(ids) - {self._term_ids.get(n) for n in nouns} - {self._term_ids.get(stem(how)) if measure else None}
+        others = set(ids) - {self._term_ids.get(n) for n in nouns}
+        if measure:
+            others.discard(self._term_ids.get(stem(how)))
         wanted = measure_units(how) if measure else nouns
 
         def beside(r: selection.Ranked) -> bool:
