@@ -200,10 +200,6 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     return not runs or any(counts(a, b) for _, a, b in runs)
 
 
-_ELAPSED = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
-decade decades century centuries times""".split())
-
-
 def _span_of_time(toks: list[_Tok], b: int, q: qa.Question) -> bool:
     """'over the past 20 years', 'about 20 times the size': a number of years or times counts no
     'people' (unless the question counts a time itself: 'how many days' may be '4 weeks'; the
@@ -260,6 +256,7 @@ DIMENSION = 1.0  # a measure followed by the dimension asked about ("400 metres 
 _DIMENSIONS = frozenset("long tall high wide deep thick".split())
 _DISTANCES = frozenset("far close near".split())
 _TIME_UNITS = frozenset("second seconds minute minutes hour hours day days week weeks month months year years".split())
+_ELAPSED = _TIME_UNITS | frozenset("decade decades century centuries times".split())  # "over the past 20 years"
 UNITS = frozenset("""second seconds minute minutes hour hours day days week weeks month months year years
 decade decades century centuries mile miles kilometre kilometres kilometer kilometers km metre metres meter
 meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg

@@ -17,6 +17,12 @@ _CLOCK = re.compile(r"^\d{1,2}[:.]\d{2}$")  # "6:40", "10.15"
 _MERIDIEM = frozenset("am pm am. pm.".split())
 
 
+def holds_clock(ws: list[str]) -> bool:
+    """Whether the folded words give a time of day: "3:47 a.m.", "9pm", "noon" (not the "am" of "I am")."""
+    return any((":" in w and _CLOCK.match(w)) or w in ("noon", "midnight")
+               or (w in _MERIDIEM and i > 0 and ws[i - 1].isdigit()) for i, w in enumerate(ws))
+
+
 def _is_date(toks: list[_Tok], i: int, text: str = "") -> bool:
     w = toks[i].word
     if i > 0 and toks[i - 1].year and text:

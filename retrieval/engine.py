@@ -17,6 +17,7 @@ from retrieval import store, synonyms
 from retrieval.abstain import Support, key_terms, name_terms, specific_numbers, spelled_out, support, weight
 from retrieval.amounts import MEASURES, asked_unit, asks_for_money, has_unit, holds_count, is_money, measure_units
 from retrieval.corpus import Corpus
+from retrieval.dates import holds_clock
 from retrieval.followup import asks_only_for_more, resolve
 from retrieval.indexing import Progress, open_index
 from retrieval.models import Answer, ChatState, Document, Quote, Sentence
@@ -412,7 +413,7 @@ class Engine:
         if not qa.asks_for_clock(q):
             return ranked
         return self._first_that(ranked, COUNT_WINDOW - 1,
-                                lambda r: qa.holds_clock(words(self.sentence(r.sentence).text)))
+                                lambda r: holds_clock(words(self.sentence(r.sentence).text)))
 
     def _first_that(self, ranked: list[selection.Ranked], window: int,
                     gives: Callable[[selection.Ranked], bool]) -> list[selection.Ranked]:

@@ -182,7 +182,10 @@ def _question_names(q: qa.Question | None) -> frozenset[str]:
 
 
 @lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _capitalised(text: str) -> frozenset[str]:
+    """The folded words a text writes with a capital, its first word aside ("Marenko" of "Who is
+    Marenko?"); kept for the last few texts: a question's is read for each of its best sentences."""
     raw = word_spans(text)
     return frozenset(w for w, (a, _) in zip(words(text)[1:], raw[1:]) if text[a].isupper())
 

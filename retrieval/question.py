@@ -114,7 +114,7 @@ class Question:
         if MONTHS.isdisjoint(folded) and WEEKDAYS.isdisjoint(folded):
             return ()
         for k, (w, (a, _)) in enumerate(zip(folded, word_spans(self.text))):
-            if w not in MONTHS and w not in WEEKDAYS or w == "may":
+            if (w not in MONTHS and w not in WEEKDAYS) or w == "may":
                 continue
             if self.text[a].islower() and k > 0 and folded[k - 1] in _DETERMINERS:
                 continue
@@ -309,14 +309,6 @@ def asks_for_clock(q: Question) -> bool:
     """'What time did the quake hit?', 'At what time ...?': a time of day is wanted."""
     ws = q.words
     return q.answer_type == DATE and any(a in ("what", "which") and b == "time" for a, b in zip(ws, ws[1:]))
-
-
-_CLOCK_WORDS = frozenset("am am. pm pm. noon midnight".split())
-
-
-def holds_clock(ws: list[str]) -> bool:
-    """Whether the folded words give a time of day: '3:47 a.m.', '9pm', 'noon'."""
-    return any(w in _CLOCK_WORDS or (":" in w and w.replace(":", "").isdigit()) for w in ws)
 
 
 def holds_time(ws: list[str]) -> bool:

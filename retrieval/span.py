@@ -18,7 +18,7 @@ from functools import lru_cache
 from retrieval import question as qa
 from retrieval.amounts import _age, _counts
 from retrieval.dates import _dates, _years_of
-from retrieval.names import _located, _names, _roles
+from retrieval.names import _capitalised, _located, _names, _roles
 from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason
 from retrieval.text import Analyzer, words
 from retrieval.tokens import _NAME_JOINERS, _Tok, _acronyms, _end_char, _start_char, _tokens, _verb_form
@@ -234,7 +234,7 @@ def _described_name(q: qa.Question) -> tuple[str, ...] | None:
     name = tuple(w for w in ws[2:] if not (ws[0] == "what" and w == "do" and w == ws[-1]))
     if ws[0] == "what" and ws[-1] != "do":
         return None
-    if len(name) < 2 and not (len(name) == 1 and _capitalised_in(q.text, name[0])):
+    if len(name) < 2 and not (len(name) == 1 and name[0] in _capitalised(q.text)):
         return None  # one word only when it is a name: "Who is Marenko?"
     return name
 
@@ -262,11 +262,6 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
             if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
                 return start, stop  # not "who had been saying ...": a clause about X, not who X is
     return None
-
-
-def _capitalised_in(text: str, word: str) -> bool:
-    """Whether the question writes the folded word with a capital ("Marenko")."""
-    return any(w[:1].isupper() and w.lower() == word for w in re.findall(r"[\w'’-]+", text))
 
 
 def described_person(q: qa.Question) -> str | None:
@@ -298,7 +293,7 @@ def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | Non
     ("President Ana Vale", "Prime Minister Eda Varnholt", "the singer Solenne Quintrell");
     None when there is none."""
     name = _described_name(q)
-    if name is None or not all(_capitalised_in(q.text, w) for w in name):
+    if name is None or not set(name) <= _capitalised(q.text):
         return None  # a name, not "Ayurbarwada's son"
     n = len(name)
 

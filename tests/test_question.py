@@ -3,6 +3,7 @@
 import pytest
 
 from retrieval import question as qa
+from retrieval.dates import holds_clock
 from retrieval.text import Analyzer, words
 
 
@@ -67,7 +68,7 @@ def test_what_time_asks_for_a_time_of_day(analyzer, text, expected):
     ("The ratio was 2 to 1.", False),
 ])
 def test_holds_clock(text, expected):
-    assert qa.holds_clock(words(text)) is expected
+    assert holds_clock(words(text)) is expected
 
 
 @pytest.mark.parametrize("text, expected", [
