@@ -115,6 +115,8 @@ def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyze
 # after a fall at home": in news "after" is often the cause, but less surely than "because").
 _CAUSES = {"because": 1.2, "due": 1.2, "since": 1.2, "so": 1.2, "after": 1.0}
 _PERFECT = frozenset("has have had having ever long".split())
+_MAX_REASON = 12  # words after the cause's first, at most
+_IN_CLAUSE = ("", "-", "'", "\u2019")  # what may stand between two words of a cause ("low-income", "Michigan's")
 # Words whose "to" opens what they say, not a purpose: "expected to", "due to start", "able to".
 _TO_COMPLEMENTS = frozenset("""expected expects expect due scheduled planned plans plan set going able unable used likely
 unlikely about supposed meant hoped hopes wanted wants intended intends decided agreed refused tried failed began
@@ -132,13 +134,19 @@ def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
             continue  # "expected to draw 38,000 people", "to Harrow Fields": what was expected, where
         if t.word == "due" and before in ("is", "was", "are", "were", "be", "been"):
             continue  # "the gates were due to open": when, not why
+        if i + 1 < len(toks) and text[t.end:toks[i + 1].start].strip():
+            continue  # "so-called", "to-do": no cause
         if t.word in _CAUSES or (t.word == "to" and i + 1 < len(toks) and not toks[i + 1].stop):
             j = i
-            while j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() == "" and j - i < 12:
+            while (j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() in _IN_CLAUSE
+                   and j - i < _MAX_REASON):
                 j += 1
             # "because of a hamstring strain" -> "a hamstring strain" (SQuAD's answers never keep
-            # "because of"; they keep "because" before a clause about as often as not)
-            start = i + 2 if t.word == "because" and i + 2 <= j and toks[i + 1].word == "of" else i
+            # "because of" or "due to"; they keep "because" before a clause about as often as not)
+            start = i + 2 if t.word in ("because", "due") and i + 2 <= j and toks[i + 1].word in ("of", "to") else i
+            cut = j - i == _MAX_REASON and j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() in _IN_CLAUSE
+            while cut and j > start and (toks[j].stop or toks[j].word in _PREPOSITIONS):
+                j -= 1  # cut at the length limit: "... of the main stage and" ends before "and"
             out.append((_CAUSES.get(t.word, 0.8), start, j))
     return out
 

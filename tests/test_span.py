@@ -175,6 +175,14 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Why did the striker miss the match?", "The striker missed the match because of a hamstring strain.",
      "a hamstring strain"),  # the cause, without "because of"
     ("Why was the ferry late?", "The ferry was late because the crew arrived late.", "because the crew arrived late"),
+    ("Why was the road shut?", "The road was shut due to a burst water main.", "a burst water main"),  # nor "due to"
+    # a cause cut at its length limit ends on a word that says something, not on "and"
+    ("Why was the fair called off?", "The fair was called off after engineers found cracks in the steel frame of "
+     "the main stage and forecasters warned of gales.", "after engineers found cracks in the steel frame of the main stage"),
+    ("Why did the college end the scheme?", "The college ended the scheme to help low-income applicants.",
+     "to help low-income applicants"),  # a hyphen joins a word, it does not end the cause
+    ("Why did the deal fail?", "The deal failed because the buyers were so-called shell firms.",
+     "because the buyers were so-called shell firms"),
     ("Who drove 300 kilometres with friends?",
      "Kez Morland, 19, a student who had driven 300 kilometres from Cramford with friends, said she cried.",
      "Kez Morland"),
