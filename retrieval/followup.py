@@ -79,6 +79,12 @@ def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
     return " ".join(out)
 
 
+def _names_something(question: str) -> bool:
+    """Whether the question writes a word after its first with a capital ("Who is Ostrowe?"), a month
+    or weekday aside ("How many in May?" is about the last question's topic)."""
+    return any(t[:1].isupper() and t != "I" and t.strip("?,.!").lower() not in _TIME_WORDS for t in question.split()[1:])
+
+
 def asks_only_for_more(question: str, language: str = "english") -> bool:
     """'What else did he say?': 'else' and nothing new to look for."""
     ws = words(question)
@@ -100,6 +106,8 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     pronoun = there or any(w in PRONOUNS for w in ws)
     opener = low.startswith(_OPENERS)
     elliptical = opener or len(content) <= 1 or "else" in ws
+    if elliptical and not opener and "else" not in ws and has_wh and _names_something(question):
+        elliptical = False  # "Who is Ostrowe?": one word besides the question's own, but a name, a new topic
     if not (elliptical or pronoun):
         return question, False
     if not opener and "else" not in ws:  # the pronoun stands for the name the last answer gave

@@ -17,6 +17,17 @@ def test_self_contained_question_is_left_alone():
     assert resolve("Who designed the harbour bridge?", state) == ("Who designed the harbour bridge?", False)
 
 
+def test_a_question_about_a_new_name_is_left_alone():
+    """'Who is Ostrowe?' holds one word besides the question's own, but it names a new topic: it
+    was read as elliptical and asked with the previous question's words, which answered 'Trump'."""
+    state = _state("How many bridges were repaired this week?")
+    assert resolve("Who is Ostrowe?", state) == ("Who is Ostrowe?", False)
+    assert resolve("What did Ostrowe say?", state) == ("What did Ostrowe say?", False)
+    # a month or weekday is no new topic, and "and ..." is still a follow-up
+    assert resolve("How many in May?", state)[0] != "How many in May?"
+    assert resolve("And Ostrowe?", state)[0] != "And Ostrowe?"
+
+
 def test_and_in_month_replaces_the_previous_time_expression():
     text, _ = resolve("And in May?", _state("How many bridges were repaired this week?"))
     assert text == "How many bridges were repaired in May?"
