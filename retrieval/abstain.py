@@ -53,9 +53,15 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     if qa.how_word(q) == "much":
         skip |= MONEY_KIND  # "How much is the painting worth?": an amount of money is asked for, "valued at £650,000"
     ws = q.words
-    return list(dict.fromkeys(analyzer.stem(w) for i, w in enumerate(ws)
-                              if not analyzer.is_stopword(w) and w not in skip
-                              and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)))
+
+    def kept(skip: frozenset[str]) -> list[str]:
+        return list(dict.fromkeys(analyzer.stem(w) for i, w in enumerate(ws)
+                                  if not analyzer.is_stopword(w) and w not in skip
+                                  and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)))
+
+    # "What did the mayor say?": when answer-kind nouns are all the question has, those outside
+    # the wh-phrase are its topic ("which mayor ...?" asks for one; "the mayor" is whom it is about)
+    return kept(skip) or kept(skip - (qa.TYPE_NOUNS - qa.asked_nouns(q)))
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:

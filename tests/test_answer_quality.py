@@ -499,6 +499,18 @@ def test_a_time_noun_is_a_key_word_unless_it_is_what_is_asked():
     assert "countri" not in key_terms(analyse("Which country did they fly to?", analyzer), analyzer)
 
 
+def test_an_answer_kind_noun_is_the_topic_when_the_question_has_no_other():
+    """'What did the mayor say?' had no key word at all ('mayor' names a kind of answer, as in
+    'which mayor ...?'), so no sentence could match any of it and the question was declined."""
+    from retrieval.abstain import key_terms
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert key_terms(analyse("What did the mayor say?", analyzer), analyzer) == ["mayor"]
+    assert "mayor" not in key_terms(analyse("Which mayor opened the bridge?", analyzer), analyzer)
+    assert "mayor" not in key_terms(analyse("What did the mayor say about the bridge?", analyzer), analyzer)
+
+
 def test_the_particle_of_a_light_verb_and_according_to_are_no_key_words():
     from retrieval.abstain import key_terms
     from retrieval.question import analyse
