@@ -90,6 +90,28 @@ def _quoted(toks: list[_Tok], text: str, q: qa.Question) -> list[tuple[float, in
     return out
 
 
+def _speech(toks: list[_Tok], text: str) -> tuple[int, int] | None:
+    """[start, end) of the words a sentence quotes someone saying: the longest text in quotation
+    marks of three words or more, without its closing comma or full stop; else what it reports
+    ("said that ...", "According to X, ..."); None when it does neither."""
+    best = None
+    for m in re.finditer(r"[\"“]([^\"”]+)[\"”]", text):
+        inside = [t for t in toks if m.start(1) <= t.start and t.end <= m.end(1)]
+        if len(inside) >= 3 and (best is None or len(inside) > best[0]):
+            best = (len(inside), inside[0].start, inside[-1].end)
+    if best is not None:
+        return best[1], best[2]
+    for i, t in enumerate(toks[:-2]):  # reported speech: "said (that) ...", "according to X, ..."
+        if t.word in ("said", "says", "told") and toks[i + 1].word == "that":
+            return toks[i + 2].start, toks[-1].end
+        if (t.word, toks[i + 1].word) == ("according", "to") and i == 0:
+            comma = text.find(",", toks[i + 1].end)
+            after = [u for u in toks if u.start > comma] if comma >= 0 else []
+            if after:
+                return after[0].start, after[-1].end
+    return None
+
+
 def _focus_phrase(toks: list[_Tok], q: qa.Question, text: str, analyzer: Analyzer) -> list[tuple[float, int, int]]:
     """'Which office announced ...' -> the named phrase ending in 'office' ("the Harbour Authority's planning office")."""
     focus = _focus_word(q, analyzer)

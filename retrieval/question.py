@@ -143,6 +143,23 @@ _SPEECH_VERBS = frozenset("""say said says tell told think thought write wrote w
 argued warn warned believe believed feel felt""".split())
 
 
+_SAID_TOPIC = frozenset("about on of".split())
+_SAYING = frozenset("say said says tell told".split())
+_DO_AUXILIARIES = frozenset("do does did has have had will would".split())
+
+
+def asks_what_said(q: Question) -> bool:
+    """'What did the mayor say?', 'What did she say about the fare?': the words someone said are
+    the answer, not a thing they name. Not 'What did she say the city would do?', which asks for
+    a part of them, nor 'Who said ...?'."""
+    ws = list(q.words)
+    if len(ws) < 4 or ws[0] != "what" or ws[1] not in _DO_AUXILIARIES:
+        return False  # "What is said to be ...?" asks for a thing
+    verb = next((i for i, w in enumerate(ws) if w in _SAYING), None)
+    return (verb is not None and "that" not in ws[:verb]  # "What did X claim that Y said of ...?" asks for a part
+            and (verb + 1 == len(ws) or ws[verb + 1] in _SAID_TOPIC))
+
+
 def topic_after_about(q: Question, analyzer: Analyzer) -> frozenset[str]:
     """Stems of the content words after 'say about' ('What did she say about Paris?' ->
     {'pari'}); empty unless the question asks what someone said, wrote or thought. Only the first

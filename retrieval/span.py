@@ -19,7 +19,7 @@ from retrieval import question as qa
 from retrieval.amounts import _age, _counts
 from retrieval.dates import _dates, _years_of
 from retrieval.names import _capitalised, _located, _names, _roles
-from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason
+from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason, _speech
 from retrieval.text import Analyzer, words
 from retrieval.tokens import _NAME_JOINERS, _Tok, _acronyms, _end_char, _start_char, _tokens, _verb_form
 
@@ -46,6 +46,8 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         return toks[alternative].start, toks[alternative].end
     if t == qa.YES_NO:
         return _qualified(toks, q, analyzer)
+    if qa.asks_what_said(q):  # the quotation, or no short answer: the quoted sentence is what was said
+        return _speech(toks, text)
     expansion = _expansion(text, toks, q)
     if expansion is not None:
         return expansion

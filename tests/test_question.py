@@ -51,6 +51,19 @@ def test_shouted_question_has_no_names(analyzer):
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("What did the mayor say?", True),
+    ("What did she say about the fare?", True),
+    ("What has he told reporters?", False),  # told whom is part of the question, not a topic
+    ("What did she say the city would do?", False),  # a part of what was said
+    ("What is said to be the largest fair?", False),  # a thing
+    ("What did Ann claim that Lee said of them?", False),
+    ("Who said the deal would fail?", False),
+])
+def test_asks_what_said(analyzer, text, expected):
+    assert qa.asks_what_said(qa.analyse(text, analyzer)) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
     ("What time did the quake hit?", True),
     ("At what time does the shop open?", True),
     ("When did the quake hit?", False),

@@ -223,6 +223,23 @@ def test_span_is_verbatim_with_curly_quotes(analyzer):
     assert got is not None and got in sentence
 
 
+@pytest.mark.parametrize("question, sentence, expected", [
+    # what someone said is the quotation ("58", her age, was the answer), or what the sentence reports
+    ("What did Ann Holt say about the libraries?",
+     "“We cannot spend money we do not have,” said Ann Holt, 58, the council leader.",
+     "We cannot spend money we do not have"),
+    ("What did the mayor say?", "The mayor said the offer was \"fair and generous\" on Monday.", "fair and generous"),
+    ("What did the inspector say about the roof?", "The inspector said that the roof had failed in 2019.",
+     "the roof had failed in 2019"),
+    ("What did Lind say about the plague?", "According to Lind, the plague came back every year until 1671.",
+     "the plague came back every year until 1671"),
+    # nothing quoted or reported: the quoted sentence is the answer, no word of it is
+    ("What did the minister say?", "We cooperate, but there is not going to be an invasion.", None),
+])
+def test_what_someone_said_is_the_quotation(analyzer, question, sentence, expected):
+    assert short(question, sentence, analyzer) == expected
+
+
 def test_yes_no_question_has_no_span(analyzer):
     assert short("Is the bridge open?", "The bridge is open to walkers.", analyzer) is None
 
