@@ -263,6 +263,28 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
                 start = stop + 1  # "Ada Lowe, 56, the company's ...": past the age
             if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
                 return start, stop  # not "who had been saying ...": a clause about X, not who X is
+    return _role_before(text, toks, name)
+
+
+_DETERMINERS = frozenset("the a an its his her their our".split())
+ROLE_WORDS = 6  # words of a role set off before a name ("the line's chief engineer, Ada Lowe"), at most
+
+
+def _role_before(text: str, toks: list[_Tok], name: tuple[str, ...]) -> tuple[int, int] | None:
+    """The role set off by a comma right before X's name, opening with an article or possessive and
+    ending in a word in lower case: "alongside the line's chief engineer, Ada Lowe" -> "the line's
+    chief engineer"."""
+    n = len(name)
+    for i in range(1, len(toks) - n + 1):
+        if tuple(t.word for t in toks[i:i + n]) != name or not toks[i].capital:
+            continue
+        if text[toks[i - 1].end:toks[i].start].strip() != "," or not text[toks[i - 1].start].islower():
+            continue
+        for a in range(i - 1, max(-1, i - 1 - ROLE_WORDS), -1):
+            if a < i - 1 and re.search(r"[,;:.()\"“”]", text[toks[a].end:toks[a + 1].start]):
+                break  # the role is one stretch of words
+            if toks[a].word in _DETERMINERS:
+                return toks[a].start, toks[i - 1].end
     return None
 
 
