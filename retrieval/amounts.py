@@ -132,11 +132,10 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             score += COUNTED_NOUN
         elif _hyphened(toks, text, b):
             score -= COMPOUND  # "ten-man Corby", "a four-day week": a modifier, not how many
-        if money:
-            end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
-            if is_money(text, (_start_char(text, toks[a]), toks[end].end)):
-                score += MONEY
-                b = end
+        end = b + 1 if b + 1 < len(toks) and toks[b + 1].word in _CURRENCY_WORDS else b  # "30 marks"
+        if money and is_money(text, (_start_char(text, toks[a]), toks[end].end)):
+            score += MONEY
+        b = end  # an amount keeps its currency, asked for or not: "2 euros", not "2"
         if share and _is_percent(toks, text, b):
             score += PERCENT  # "only 52 percent of patients" for "what share of patients"
         if _of_the_time_asked(toks, b, q):

@@ -194,6 +194,7 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Which film won the prize?", "The prize went to “The Salt Lake” on Friday.", "The Salt Lake"),
     ("What is the RWA?", "The Regional Water Authority (RWA) said the lake was safe.", "Regional Water Authority"),
     ("What is the RWA?", "On Monday the Regional Water Authority (RWA) said so.", "Regional Water Authority"),
+    ("How much is the fare?", "A single ride costs 2 euros and a pass 48 euros.", "2 euros"),  # not "2"
     ("How much money did the trust take in 2021?",
      "Its income fell from £2.1 million in 2021 to £640,000 the following year.", "£2.1 million"),
     ("What time did the alarm go off?", "An alarm sounded at 2:17 a.m., but the guard was late.", "2:17 a.m."),
