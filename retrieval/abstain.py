@@ -60,8 +60,9 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
                                   and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)))
 
     # "What did the mayor say?": when answer-kind nouns are all the question has, those outside
-    # the wh-phrase are its topic ("which mayor ...?" asks for one; "the mayor" is whom it is about)
-    return kept(skip) or kept(skip - (qa.TYPE_NOUNS - qa.asked_nouns(q)))
+    # the wh-phrase are its topic ("which mayor ...?" asks for one; "the mayor" is whom it is about),
+    # and failing those, the ones inside it ("Who is the mayor?")
+    return kept(skip) or kept(skip - (qa.TYPE_NOUNS - qa.asked_nouns(q))) or kept(skip - qa.TYPE_NOUNS)
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:

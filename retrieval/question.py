@@ -152,7 +152,7 @@ def asks_what_said(q: Question) -> bool:
     """'What did the mayor say?', 'What did she say about the fare?': the words someone said are
     the answer, not a thing they name. Not 'What did she say the city would do?', which asks for
     a part of them, nor 'Who said ...?'."""
-    ws = list(q.words)
+    ws = words(q.text.split("?")[0])  # a follow-up's borrowed words come after its own question
     if len(ws) < 4 or ws[0] != "what" or ws[1] not in _DO_AUXILIARIES:
         return False  # "What is said to be ...?" asks for a thing
     verb = next((i for i, w in enumerate(ws) if w in _SAYING), None)

@@ -509,6 +509,7 @@ def test_an_answer_kind_noun_is_the_topic_when_the_question_has_no_other():
     assert key_terms(analyse("What did the mayor say?", analyzer), analyzer) == ["mayor"]
     assert "mayor" not in key_terms(analyse("Which mayor opened the bridge?", analyzer), analyzer)
     assert "mayor" not in key_terms(analyse("What did the mayor say about the bridge?", analyzer), analyzer)
+    assert key_terms(analyse("Who is the mayor?", analyzer), analyzer) == ["mayor"]  # the asked noun, failing all else
 
 
 def test_the_particle_of_a_light_verb_and_according_to_are_no_key_words():

@@ -58,6 +58,7 @@ def test_shouted_question_has_no_names(analyzer):
     ("What is said to be the largest fair?", False),  # a thing
     ("What did Ann claim that Lee said of them?", False),
     ("Who said the deal would fail?", False),
+    ("What did he say? Who is the mayor?", True),  # a follow-up: its own question, not the borrowed one
 ])
 def test_asks_what_said(analyzer, text, expected):
     assert qa.asks_what_said(qa.analyse(text, analyzer)) is expected
