@@ -79,6 +79,28 @@ def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
     return " ".join(out)
 
 
+_WH = frozenset("what which who whom whose when where why how".split())
+
+
+def _topic(question: str) -> str:
+    """The previous question without what it asked: its question words (and the word after "how"),
+    auxiliaries and question marks, so that "Who is the manager?" after "How old is Ada Lowe?"
+    borrows "Ada Lowe" and not "how old" (which made it a question about an age)."""
+    kept: list[str] = []
+    skip = False
+    for token in question.replace("?", " ").split():
+        core = token.strip(",.!;:").lower()
+        if core in _WH or (core in qa.AUXILIARIES and token != "May"):  # not the month
+            skip = core == "how"
+            continue
+        if skip:
+            skip = False
+            if core in qa.COUNT_HOW:
+                continue
+        kept.append(token)
+    return " ".join(kept)
+
+
 def _names_something(question: str) -> bool:
     """Whether the question writes a word after its first with a capital ("Who is Ostrowe?"), a month
     or weekday aside ("How many in May?" is about the last question's topic)."""
@@ -129,7 +151,7 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     elif elliptical and not has_wh:
         resolved = f"{_without_time(previous) if asks_time else previous.rstrip('?')} {base}"
     elif elliptical:
-        context = _without_time(previous) if asks_time else previous
+        context = _topic(_without_time(previous) if asks_time else previous)
         resolved = f"{base} {' '.join(names) if names and pronoun else ''} {context}"
     else:
         resolved = f"{base} {' '.join(names)}" if names else f"{base} {previous}"

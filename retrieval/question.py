@@ -20,6 +20,7 @@ ANSWER_TYPES = (COUNT, DATE, PERSON, ORGANISATION, PLACE, REASON, YES_NO, DESCRI
 AUXILIARIES = _AUXILIARIES = frozenset(
     "is are was were am do does did can could will would shall should has have had may might must".split())
 _COUNT_HOW = frozenset("many much long old far close near large big tall high often wide deep fast heavy".split())
+COUNT_HOW = _COUNT_HOW
 _DATE_NOUNS = frozenset("""year years day days date dates time month months century centuries decade decades
 era period season week weeks hour morning evening night""".split())
 DATE_NOUNS = _DATE_NOUNS

@@ -28,6 +28,16 @@ def test_a_question_about_a_new_name_is_left_alone():
     assert resolve("And Ostrowe?", state)[0] != "And Ostrowe?"
 
 
+def test_a_follow_up_borrows_the_topic_not_what_was_asked():
+    """'Who is the manager?' after 'How old is Ada Lowe?' had borrowed 'How old', became a question
+    about an age and was declined; 'And what is the target?' was read as 'how many' and answered
+    with words, not the target."""
+    text, _ = resolve("Who is the manager?", _state("How old is Ada Lowe?", ["Ada Lowe"]))
+    assert text == "Who is the manager? Ada Lowe"
+    text, _ = resolve("On what day?", _state("How many were sent in May?"))
+    assert text == "On what day? sent in May"  # "May" the month stays, "how many" goes
+
+
 def test_and_in_month_replaces_the_previous_time_expression():
     text, _ = resolve("And in May?", _state("How many bridges were repaired this week?"))
     assert text == "How many bridges were repaired in May?"
