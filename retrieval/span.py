@@ -51,7 +51,7 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     expansion = _expansion(text, toks, q)
     if expansion is not None:
         return expansion
-    appositive = _appositive(text, toks, q)
+    appositive = _appositive(text, toks, q, analyzer.language)
     if appositive is not None:
         return appositive
     title = _title(toks, q, text)
@@ -241,7 +241,7 @@ def _described_name(q: qa.Question) -> tuple[str, ...] | None:
     return name
 
 
-def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] | None:
+def _appositive(text: str, toks: list[_Tok], q: qa.Question, language: str) -> tuple[int, int] | None:
     """'Who is X?' / 'What does X do?': the phrase set off by commas right after X's name."""
     name = _described_name(q)
     if name is None:
@@ -261,6 +261,9 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question) -> tuple[int, int] 
                 if not (text[start:stop].isdigit() and text[stop:stop + 1] == ","):
                     break
                 start = stop + 1  # "Ada Lowe, 56, the company's ...": past the age
+            first = next((t for t in toks if t.start >= start), None)
+            if first is not None and not first.capital and _verb_form(first.word, language):
+                continue  # "Mr. Hale, 63, conceded defeat ...": what X did, not who X is
             if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
                 return start, stop  # not "who had been saying ...": a clause about X, not who X is
     return _role_before(text, toks, name)
@@ -309,7 +312,7 @@ def describes(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     if name is None or name[-1] not in words(text):
         return False  # X is not in the sentence: no need to read it as tokens
     toks = _tokens(text, q, analyzer)
-    return _appositive(text, toks, q) is not None or _title(toks, q, text) is not None
+    return _appositive(text, toks, q, analyzer.language) is not None or _title(toks, q, text) is not None
 
 
 def _title(toks: list[_Tok], q: qa.Question, text: str) -> tuple[int, int] | None:

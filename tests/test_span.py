@@ -170,6 +170,7 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "95 million kilometres"),  # a distance, not a time
     ("Who is Ada Lowe?", "\"It works,\" said Ada Lowe, 56, the company's managing director.",
      "the company's managing director"),
+    ("Who is Hale?", "Mr. Hale, 63, conceded defeat in a short speech.", None),  # what he did, not who he is
     ("Who is Ada Lowe?", "He cut the ribbon alongside the line’s chief engineer, Ada Lowe.",
      "the line’s chief engineer"),  # the role set off before the name ("Fenwick Hill" was the answer)
     ("Why was the match stopped?", "The match was stopped in the second half after a fan ran onto the pitch.",
