@@ -84,20 +84,22 @@ _WH = frozenset("what which who whom whose when where why how".split())
 
 def _topic(question: str) -> str:
     """The previous question without what it asked: its question words (and the word after "how"),
-    auxiliaries and question marks, so that "Who is the manager?" after "How old is Ada Lowe?"
-    borrows "Ada Lowe" and not "how old" (which made it a question about an age)."""
+    auxiliaries, pronouns, repeated words and question marks, so that "Who is the manager?" after
+    "How old is Ada Lowe?" borrows "Ada Lowe" and not "how old" (which made it a question about an
+    age), and a topic carried over several turns does not grow with each."""
     kept: list[str] = []
     skip = False
     for token in question.replace("?", " ").split():
         core = token.strip(",.!;:").lower()
-        if core in _WH or (core in qa.AUXILIARIES and token != "May"):  # not the month
+        if core in _WH or core in PRONOUNS or (core in qa.AUXILIARIES and token != "May"):  # not the month
             skip = core == "how"
             continue
         if skip:
             skip = False
             if core in qa.COUNT_HOW:
                 continue
-        kept.append(token)
+        if token not in kept:  # a topic carried over several turns is not said again each time
+            kept.append(token)
     return " ".join(kept)
 
 

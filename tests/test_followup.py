@@ -36,6 +36,9 @@ def test_a_follow_up_borrows_the_topic_not_what_was_asked():
     assert text == "Who is the manager? Ada Lowe"
     text, _ = resolve("On what day?", _state("How many were sent in May?"))
     assert text == "On what day? sent in May"  # "May" the month stays, "how many" goes
+    # pronouns say nothing, and a topic carried over several turns does not grow with each
+    text, _ = resolve("What is it called?", _state("Who found it? found the frog"))
+    assert text == "What is it called? found the frog"
 
 
 def test_and_in_month_replaces_the_previous_time_expression():
