@@ -103,6 +103,9 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             continue  # a lone sentence-initial capital is no name, unless the language only capitalises it ("CBS")
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
+        if (headed and question is not None and question.words[:1] == ("who",) and b + 1 < len(toks)
+                and toks[b + 1].in_question and toks[b + 1].capital and toks[b + 1].word not in named):
+            continue  # "Brantholme City" of "... City Marathon" for "the marathon": what it is about, not who
         if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word in _NAME_JOINERS
                for k in range(a, b + 1)):
             continue  # "on Wednesday", "on Thursday and Friday": a date, not who or where

@@ -243,6 +243,14 @@ def test_what_someone_said_is_the_quotation(analyzer, question, sentence, expect
     assert short(question, sentence, analyzer) == expected
 
 
+def test_who_is_not_the_rest_of_the_name_the_question_gives(analyzer):
+    """'Who paid for the telescope?' against 'The Halloran Telescope ... paid for by the Fellside
+    Science Trust': "The Halloran" is the telescope's name, not who paid."""
+    got = short("Who paid for the telescope?", "The Halloran Telescope was fitted with a camera, paid for "
+                "by the Fellside Science Trust.", analyzer)
+    assert got == "Fellside Science Trust"
+
+
 def test_who_is_x_is_not_what_x_did(analyzer):
     got = short("Who is Hale?", "Mr. Hale, 63, conceded defeat in a short speech.", analyzer)
     assert got is None or "conceded" not in got
