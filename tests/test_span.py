@@ -251,6 +251,11 @@ def test_who_is_not_the_rest_of_the_name_the_question_gives(analyzer):
     assert got == "Fellside Science Trust"
 
 
+def test_a_street_is_nobody(analyzer):
+    got = short("Who opened the bridge?", "Ada Lowe, the mayor, said the bridge was opened on Pellow Street.", analyzer)
+    assert got == "Ada Lowe"
+
+
 def test_who_is_x_is_not_what_x_did(analyzer):
     got = short("Who is Hale?", "Mr. Hale, 63, conceded defeat in a short speech.", analyzer)
     assert got is None or "conceded" not in got
