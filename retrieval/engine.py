@@ -215,7 +215,7 @@ class Engine:
         against the documents' words, analysed, and as index term ids (a follow-up's own words count
         twice against the borrowed ones)."""
         question = " ".join(question.split())
-        resolved, skip_previous = resolve(question, state, self.settings.language)
+        resolved, skip_previous = resolve(question, state, self.settings.language, self._on_topic(state))
         follow_up = resolved != question
         resolved = self._spell(resolved)
         q = analyse(resolved, self._analyzer)
@@ -504,6 +504,16 @@ class Engine:
                 self._speller_cache = Speller.from_words(selection.document_words(self._index),
                                                          lexicon(self.settings.language))
             return self._speller_cache
+
+    def _on_topic(self, state: ChatState) -> Callable[[list[str]], bool] | None:
+        """Whether any of some words is held by the document of the chat's last first quote (None
+        when the last turn quoted nothing)."""
+        last = (state.last.get("quotes") or [None])[0] if state.last else None
+        if not isinstance(last, int) or last < 0 or last >= len(self._layout.sentence_passage):
+            return None
+        held = self._layout.document_terms(int(self._layout.passage_doc[self._layout.sentence_passage[last]]))
+        ids = self._term_ids
+        return lambda ws: any(ids.get(self._analyzer.stem(fold(w))) in held for w in ws)
 
     def _spell(self, text: str) -> str:
         """Words the documents do not know replaced by the closest word they do ('recieve' -> 'receive')."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from retrieval import question as qa
 from retrieval.models import ChatState
 from retrieval.text import stopwords, words
@@ -115,8 +117,12 @@ def asks_only_for_more(question: str, language: str = "english") -> bool:
     return "else" in ws and not [w for w in _content(ws, language) if w not in qa.LIGHT_WORDS]
 
 
-def resolve(question: str, state: ChatState, language: str = "english") -> tuple[str, bool]:
-    """(the question to answer, whether the previous quotes should be skipped: 'what else ...')."""
+def resolve(question: str, state: ChatState, language: str = "english",
+            on_topic: Callable[[list[str]], bool] | None = None) -> tuple[str, bool]:
+    """(the question to answer, whether the previous quotes should be skipped: 'what else ...').
+    `on_topic`, when given, says whether words belong to what the last answer quoted (its
+    document): a short question whose own word does not ("When is the strike?" after a festival's
+    refunds) changes the subject and is asked as it stands."""
     last = state.last
     if not last or not last.get("resolved"):
         return question, False
@@ -132,6 +138,9 @@ def resolve(question: str, state: ChatState, language: str = "english") -> tuple
     elliptical = opener or len(content) <= 1 or "else" in ws
     if elliptical and not opener and "else" not in ws and has_wh and _names_something(question):
         elliptical = False  # "Who is Ostrowe?": one word besides the question's own, but a name, a new topic
+    topical = [w for w in content if w not in qa.TYPE_NOUNS and w not in qa.LIGHT_WORDS]  # not "day" of "On what day?"
+    if elliptical and not opener and "else" not in ws and topical and on_topic is not None and not on_topic(topical):
+        elliptical = False
     if not (elliptical or pronoun):
         return question, False
     if not opener and "else" not in ws:  # the pronoun stands for the name the last answer gave

@@ -41,6 +41,18 @@ def test_a_follow_up_borrows_the_topic_not_what_was_asked():
     assert text == "What is it called? found the frog"
 
 
+def test_a_short_question_about_something_else_changes_the_subject():
+    """'When is the strike?' after a festival's refunds: 'strike' is not in the festival's article,
+    so the question is asked as it stands, not with the refund question's words."""
+    state = _state("Will people get a refund?")
+    elsewhere = lambda words: False  # noqa: E731 - the word is not in the last answer's document
+    here = lambda words: True  # noqa: E731
+    assert resolve("When is the strike?", state, on_topic=elsewhere) == ("When is the strike?", False)
+    assert resolve("When is the strike?", state, on_topic=here)[0] != "When is the strike?"
+    assert resolve("On what day?", state, on_topic=elsewhere)[0] != "On what day?"  # "day" is no subject
+    assert resolve("And the strike?", state, on_topic=elsewhere)[0] != "And the strike?"  # "and": a follow-up
+
+
 def test_and_in_month_replaces_the_previous_time_expression():
     text, _ = resolve("And in May?", _state("How many bridges were repaired this week?"))
     assert text == "How many bridges were repaired in May?"
