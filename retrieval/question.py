@@ -452,12 +452,18 @@ def document_topic(q: Question) -> list[str]:
             and w not in AUXILIARIES and len(w) > 1]
 
 
-def _about_document(ws: list[str], terms: list[str]) -> str | None:
-    """'Who wrote the article?' -> 'author'; only when the question names the document and little else."""
+def _about_document(ws: list[str], terms: list[str], own: list[str] | None = None) -> str | None:
+    """'Who wrote the article?' -> 'author'; only when the question names the document and little else.
+    `own`: the words of the question itself, before any a follow-up borrowed."""
     doc_noun = any(w in _DOC_NOUNS for w in ws)
     wset = set(ws)
-    if doc_noun and wset & {"when", "date"} and wset & {"published", "written", "posted", "dated", "date", "appeared"}:
-        return "date"
+    own = ws if own is None else own
+    if (own[:1] in (["what"], ["whats"]) and own[-1:] == ["about"] and len(own) <= 7
+            and any(w in _DOC_NOUNS or w[:-1] in _DOC_NOUNS for w in own)):
+        return "title"  # "What is this article about?": its headline says
+    if doc_noun and wset & {"when", "date"} and wset & {"published", "written", "wrote", "posted", "dated", "date",
+                                                         "appeared"}:
+        return "date"  # also "When?" after "Who wrote the article?"
     if wset & {"wrote", "written", "author", "authors", "reporters", "reporter", "byline", "writer", "writers"} and (
             doc_noun) and (len(terms) <= 4 or "about" in wset):  # "who wrote the article about the comet?"
         return "author"
@@ -496,7 +502,7 @@ def analyse(text: str, analyzer: Analyzer) -> Question:
         terms=tuple(terms),
         names=_names(text),
         numbers=tuple(dict.fromkeys(numbers)),
-        about_document=_about_document(ws, terms),
+        about_document=_about_document(ws, terms, words(text.split("?")[0]) if "?" in text else ws),
     )
 
 

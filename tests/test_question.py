@@ -107,6 +107,11 @@ def test_numbers_words_and_digits_are_normalised(analyzer):
     ("When was the article published?", "date"),
     ("Which newspaper published this article?", "publication"),
     ("What is the headline of the story?", "title"),
+    ("What is this article about?", "title"),  # its headline says
+    ("What are the articles about?", "title"),
+    ("What does the article say about tolls?", None),  # its content
+    ("The issues of what era did Tesla's article talk about?", None),
+    ("When? wrote the article", "date"),  # "When?" after "Who wrote the article?"
     ("Who wrote the Iliad?", None),
     ("When was the bridge built?", None),
 ])
