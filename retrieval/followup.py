@@ -81,9 +81,6 @@ def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
     return " ".join(out)
 
 
-_WH = frozenset("what which who whom whose when where why how".split())
-
-
 def _topic(question: str) -> str:
     """The previous question without what it asked: its question words (and the word after "how"),
     auxiliaries, pronouns, repeated words and question marks, so that "Who is the manager?" after
@@ -93,7 +90,7 @@ def _topic(question: str) -> str:
     skip = False
     for token in question.replace("?", " ").split():
         core = token.strip(",.!;:").lower()
-        if core in _WH or core in PRONOUNS or (core in qa.AUXILIARIES and token != "May"):  # not the month
+        if core in qa.WH_WORDS or core in PRONOUNS or (core in qa.AUXILIARIES and token != "May"):  # not the month
             skip = core == "how"
             continue
         if skip:
@@ -108,7 +105,8 @@ def _topic(question: str) -> str:
 def _names_something(question: str) -> bool:
     """Whether the question writes a word after its first with a capital ("Who is Ostrowe?"), a month
     or weekday aside ("How many in May?" is about the last question's topic)."""
-    return any(t[:1].isupper() and t != "I" and t.strip("?,.!").lower() not in _TIME_WORDS for t in question.split()[1:])
+    return any(t[:1].isupper() and t != "I" and t.strip("?,.!").lower() not in _TIME_WORDS
+               for t in question.split()[1:])
 
 
 def asks_only_for_more(question: str, language: str = "english") -> bool:

@@ -325,7 +325,8 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "
     quoted = text[max(toks[a].start - 1, 0):toks[a].start] in ('"', "“")  # "its \"Cobbler Lane Rye\"": a title
     # "the Sun", "the Kremlin": a person's name takes no article ("the late X" has a word between)
     defined = a > 0 and toks[a - 1].word == "the" and text[toks[a - 1].start].islower()
-    return acronym or toks[b].word in _INSTITUTIONS or toks[b].word in _PLACES or placed or modifier or quoted or defined
+    named_as_place = toks[b].word in _INSTITUTIONS or toks[b].word in _PLACES
+    return acronym or named_as_place or placed or modifier or quoted or defined
 
 
 # Last words of names of places that are no one's surname ("Pellam Street"), unlike "Park" or "Hall".

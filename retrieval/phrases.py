@@ -166,7 +166,8 @@ def _reason(toks: list[_Tok], text: str) -> list[tuple[float, int, int]]:
             # "because of a hamstring strain" -> "a hamstring strain" (SQuAD's answers never keep
             # "because of" or "due to"; they keep "because" before a clause about as often as not)
             start = i + 2 if t.word in ("because", "due") and i + 2 <= j and toks[i + 1].word in ("of", "to") else i
-            cut = j - i == _MAX_REASON and j + 1 < len(toks) and text[toks[j].end:toks[j + 1].start].strip() in _IN_CLAUSE
+            cut = (j - i == _MAX_REASON and j + 1 < len(toks)
+                   and text[toks[j].end:toks[j + 1].start].strip() in _IN_CLAUSE)  # stopped by the limit
             while cut and j > start and (toks[j].stop or toks[j].word in _PREPOSITIONS):
                 j -= 1  # cut at the length limit: "... of the main stage and" ends before "and"
             out.append((_CAUSES.get(t.word, 0.8), start, j))

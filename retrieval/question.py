@@ -73,6 +73,7 @@ _DETERMINERS = frozenset("the a an his her its their our my your".split())
 _STOP_AFTER = frozenset("of in on at to for from by with that which who the a an and or".split())
 _SKIPPED_AFTER_WH = frozenset("is was are were the a an full kind type sort exact".split())
 _WH = frozenset("what which who whom whose when where why how".split())
+WH_WORDS = _WH
 _YEAR = re.compile(r"^(1[0-9]{3}|20[0-9]{2})s?$")
 # Words in a question that point at the document itself rather than at its content.
 _DOC_NOUNS = frozenset("article story piece text document report post page essay".split())
