@@ -10,6 +10,8 @@ ten-man side") or an age after a name counts nothing. For "how old", the age as 
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 from retrieval import question as qa
@@ -91,6 +93,20 @@ COUNTED_NOUN = 0.5  # "22 goals" for "how many goals": the number beside the nou
 OF_THE_YEAR = 0.5  # a number right before "in <the year the question names>"
 COMPOUND = 1.0  # a number hyphened to the word after it ("ten-man"), for a count of something else
 WITH_UNIT = 0.5  # "about 14 hours" for "how long": a measure with its unit, not a bare number
+
+
+_TALLY_NOUNS = frozenset("vote votes score scoreline result margin tally".split())
+# "by 27 votes to 19", "27-19", "3–2": two counts set against each other (not "1858-9" nor "2015–16")
+_TALLY = re.compile(r"(?<![\w.,])(\d{1,3}(?:\s+votes?)?\s+to\s+\d{1,3}|\d{1,3}\s?[-–]\s?\d{1,3})(?![\w.,]?\d)")
+
+
+def tally(text: str, q: qa.Question) -> tuple[int, int] | None:
+    """'What was the vote?', 'What was the score?': the first tally of the sentence ("27 votes to
+    19", "3-2"), or None when the question asks for none or the sentence gives none."""
+    if not qa.asked_nouns(q) & _TALLY_NOUNS or qa.how_word(q) is not None:
+        return None
+    m = _TALLY.search(text)
+    return m.span(1) if m else None
 
 
 def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> list[tuple[float, int, int]]:

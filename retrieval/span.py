@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 
 from retrieval import question as qa
-from retrieval.amounts import _age, _counts
+from retrieval.amounts import _age, _counts, tally
 from retrieval.dates import _dates, _years_of
 from retrieval.names import _capitalised, _located, _names, _roles
 from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason, _speech
@@ -48,6 +48,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
         return _qualified(toks, q, analyzer)
     if qa.asks_what_said(q):  # the quotation, or no short answer: the quoted sentence is what was said
         return _speech(toks, text)
+    counted = tally(text, q)
+    if counted is not None:
+        return counted
     expansion = _expansion(text, toks, q)
     if expansion is not None:
         return expansion

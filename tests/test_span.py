@@ -195,6 +195,10 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("What is the RWA?", "The Regional Water Authority (RWA) said the lake was safe.", "Regional Water Authority"),
     ("What is the RWA?", "On Monday the Regional Water Authority (RWA) said so.", "Regional Water Authority"),
     ("How much is the fare?", "A single ride costs 2 euros and a pass 48 euros.", "2 euros"),  # not "2"
+    # a tally for "what was the vote / score"
+    ("What was the vote on the budget?", "The council voted by 27 votes to 19 on Wednesday to pass a £4 million budget.",
+     "27 votes to 19"),
+    ("What was the score in the final?", "Brill beat Oxley 3-2 in the final on Saturday.", "3-2"),
     ("How much money did the trust take in 2021?",
      "Its income fell from £2.1 million in 2021 to £640,000 the following year.", "£2.1 million"),
     ("What time did the alarm go off?", "An alarm sounded at 2:17 a.m., but the guard was late.", "2:17 a.m."),
@@ -249,6 +253,14 @@ def test_who_is_not_the_rest_of_the_name_the_question_gives(analyzer):
     got = short("Who paid for the telescope?", "The Halloran Telescope was fitted with a camera, paid for "
                 "by the Fellside Science Trust.", analyzer)
     assert got == "Fellside Science Trust"
+
+
+def test_years_and_prices_are_no_tally(analyzer):
+    from retrieval.amounts import tally
+    q = qa.analyse("What was the score?", analyzer)
+    assert tally("The galleries were built in 1858-9, at a cost of £4,000.", q) is None
+    assert tally("It cost 3.5-4 million.", q) is None
+    assert tally("They won 3–2.", qa.analyse("How many goals were scored?", analyzer)) is None  # asks a count
 
 
 def test_a_street_is_nobody(analyzer):
