@@ -128,6 +128,24 @@ def test_pronoun_follow_up_uses_the_person_named_before(engine):
     assert a.answered and "old ferry terminal" in a.quotes[0].text
 
 
+def test_a_short_question_about_another_documents_subject_changes_the_subject(make_docs, settings_for):
+    """'When is the strike?' after a festival's refunds is asked as it stands: 'strike' is not in the
+    festival's article (it had been asked with the refund question's words and found "weekend")."""
+    engine = Engine.open(settings_for(make_docs({
+        "festival.txt": "Festival cancelled\n\nThe Brill music festival was cancelled this weekend after the stage "
+                        "failed a safety check. All ticket holders will get a full refund within 30 days.\n",
+        "port.txt": "Dockers to strike\n\nDockers at the port of Oxley will strike from November 14 over pay. "
+                    "The union said talks had failed.\n"})))
+    first = engine.ask("Will people get a refund?")
+    assert first.answered and "refund" in first.quotes[0].text
+    a = engine.ask("When is the strike?", state=first.state)
+    assert a.resolved_question == "When is the strike?"
+    assert a.answered and a.quotes[0].source == "port.txt" and a.answer == "November 14"
+    # a word of the festival's own article keeps the follow-up on its subject
+    same = engine.ask("Why was it cancelled?", state=first.state)
+    assert same.resolved_question != "Why was it cancelled?" and same.quotes[0].source == "festival.txt"
+
+
 def test_reset_state_forgets_the_topic(engine):
     engine.ask("Who is Ingrid Holm?")
     a = engine.ask("What else did she design?", state=ChatState())
