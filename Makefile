@@ -58,6 +58,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs --min-quote1 0.61 --min-answer 0.42 --min-abstain 0.78 --max-wrong 0.34
 	$(EVAL) tests/fixtures/heldout11_questions.yaml --docs tests/fixtures/heldout11/docs --min-quote1 0.54 --min-answer 0.40 --min-abstain 0.83 --max-wrong 0.30
 	$(EVAL) tests/fixtures/heldout12_questions.yaml --docs tests/fixtures/heldout12/docs --min-quote1 0.50 --min-answer 0.33 --min-abstain 0.78 --max-wrong 0.42
+	$(EVAL) tests/fixtures/heldout13_questions.yaml --docs tests/fixtures/heldout13/docs --min-quote1 0.47 --min-answer 0.18 --min-abstain 0.65 --max-wrong 0.40
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.82 --min-answer 0.78 --min-abstain 0.81 --max-wrong 0.15
 	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.76 --min-answer 0.59 --min-abstain 0.91 --max-wrong 0.17
 	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.65 --min-answer 0.52 --min-abstain 0.78 --max-wrong 0.29
@@ -83,6 +84,7 @@ eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout10_questions.yaml --docs tests/fixtures/heldout10/docs
 	$(EVAL) tests/fixtures/heldout11_questions.yaml --docs tests/fixtures/heldout11/docs
 	$(EVAL) tests/fixtures/heldout12_questions.yaml --docs tests/fixtures/heldout12/docs
+	$(EVAL) tests/fixtures/heldout13_questions.yaml --docs tests/fixtures/heldout13/docs
 
 # The news training sets (four articles, 60 questions each): development data, looked at freely.
 eval-news: $(STAMP)
