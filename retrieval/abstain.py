@@ -29,6 +29,10 @@ LIGHT_WORDS = qa.LIGHT_WORDS
 PARTICLES = frozenset("after away back around ahead along apart aside forward".split())
 # In a "how much" question, the words that ask for an amount of money, as "many" asks for a count.
 MONEY_KIND = frozenset("money worth".split())
+# The verb "face" only says that something awaits its subject ("could they face execution?", "what
+# charges does he face?"): the topic is its object, which the documents may word otherwise ("the
+# death penalty"). The noun ("her face", "the face of the cliff") is a topic.
+SUPPORT_VERBS = frozenset("face faces faced facing".split())
 PHRASAL_VERBS = frozenset("""go goes going gone went get gets getting got gotten give gives giving gave given take takes
 taking took taken come comes coming came put puts putting look looks looking looked""".split())
 
@@ -57,7 +61,8 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     def kept(skip: frozenset[str]) -> list[str]:
         return list(dict.fromkeys(analyzer.stem(w) for i, w in enumerate(ws)
                                   if not analyzer.is_stopword(w) and w not in skip
-                                  and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)))
+                                  and not (w in PARTICLES and i and ws[i - 1] in PHRASAL_VERBS)
+                                  and not (w in SUPPORT_VERBS and not (i and ws[i - 1] in qa.DETERMINERS))))
 
     # "What did the mayor say?": when answer-kind nouns are all the question has, those outside
     # the wh-phrase are its topic ("which mayor ...?" asks for one; "the mayor" is whom it is about),

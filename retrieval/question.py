@@ -69,7 +69,7 @@ MONTHS = frozenset("""january february march april may june july august septembe
 jan feb mar apr jun jul aug sep sept oct nov dec""".split())
 WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Words after which a month's name in lower case is a noun: "the march", "their march".
-_DETERMINERS = frozenset("the a an his her its their our my your".split())
+DETERMINERS = frozenset("the a an his her its their our my your".split())
 _STOP_AFTER = frozenset("of in on at to for from by with that which who the a an and or".split())
 _SKIPPED_AFTER_WH = frozenset("is was are were the a an full kind type sort exact".split())
 _WH = frozenset("what which who whom whose when where why how".split())
@@ -118,7 +118,7 @@ class Question:
         for k, (w, (a, _)) in enumerate(zip(folded, word_spans(self.text))):
             if (w not in MONTHS and w not in WEEKDAYS) or w == "may":
                 continue
-            if self.text[a].islower() and k > 0 and folded[k - 1] in _DETERMINERS:
+            if self.text[a].islower() and k > 0 and folded[k - 1] in DETERMINERS:
                 continue
             out.append(w)
         return tuple(out)

@@ -888,3 +888,23 @@ def test_a_how_much_worth_question_is_answered_from_a_sentence_without_the_word_
     a = engine_over(PAINTING).ask("How much is the painting worth?")
     assert a.answered and a.quotes[0].text.startswith("It was painted in 1868")
     assert a.answer == "£650,000"
+
+
+def test_the_verb_face_is_no_key_word_but_the_noun_is():
+    """'What charges does he face?' is about the charges; 'her face' is a topic."""
+    from retrieval.abstain import key_terms
+    from retrieval.question import analyse
+    from retrieval.text import Analyzer
+    analyzer = Analyzer("english")
+    assert key_terms(analyse("What charges does he face?", analyzer), analyzer) == ["charg"]
+    assert key_terms(analyse("Could the defendants face execution?", analyzer), analyzer) == ["defend", "execut"]
+    assert "face" in key_terms(analyse("What was painted on her face?", analyzer), analyzer)
+
+
+def test_a_question_in_synonyms_only_is_asked_with_them(engine_over):
+    """No word of the question is in the article, but 'execution' is its 'death penalty' and
+    'America' its 'U.S.': the question is searched with those, not declined outright."""
+    engine = engine_over("Court hearing\n\nThe U.S. prosecutors said they would not seek the death penalty "
+                         "for the three men.\n\nThe hearing lasted two hours.\n")
+    a = engine.ask("Could the defendants face execution in America?")
+    assert a.answered and "death penalty" in a.quotes[0].text
