@@ -170,6 +170,7 @@ class Engine:
             ranked = scored.ranked
         if skip_previous and previous is not None:
             ranked = [r for r in ranked if r.sentence != previous]  # "what else": not the answer already given
+        ranked = self._keyed_first(q, ranked)
         ranked = self._named_documents_first(q, ranked)
         ranked = self._counted_first(q, ranked, ids)
         ranked = self._clock_first(q, ranked)
@@ -297,6 +298,19 @@ class Engine:
         if noun and only_unnamed(text, noun, self._analyzer):
             return f"the best sentence mentions a {noun} but does not name it", True
         return None
+
+    def _keyed_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
+        """'How long is the ban?': when the best sentence's passage holds none of the question's key
+        words (the sentence matched only the 'long' of 'how long': "It's a long day for a
+        nine-year-old", in another article) and one of the next few holds some, that one comes
+        first: a sentence about nothing the question asks about can only be declined. (Within the
+        sentence alone the test is too strict: "she" or "the town" stands for the key word.)"""
+        if len(ranked) < 2 or self._support(q, ranked[0].sentence).share > 0:
+            return ranked
+        for i, r in enumerate(ranked[1:FALLBACK_WINDOW], start=1):
+            if self._support(q, r.sentence).share > 0:
+                return [r] + ranked[:i] + ranked[i + 1:]
+        return ranked
 
     def _named_documents_first(self, q: Question, ranked: list[selection.Ranked]) -> list[selection.Ranked]:
         """Among the best NAMED_WINDOW, the sentences of documents that mention every capitalised name

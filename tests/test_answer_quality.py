@@ -908,3 +908,17 @@ def test_a_question_in_synonyms_only_is_asked_with_them(engine_over):
                          "for the three men.\n\nThe hearing lasted two hours.\n")
     a = engine.ask("Could the defendants face execution in America?")
     assert a.answered and "death penalty" in a.quotes[0].text
+
+
+def test_a_best_sentence_holding_no_key_word_gives_way_to_one_that_does(make_docs, settings_for):
+    """'How long is the ban?': the only word "It's a long day for a nine-year-old" (another article)
+    shares with it is the 'long' of 'how long'; ranked first, it had the question declined."""
+    ban = ("Cyclist banned\n\nThe rider Luka Marr has been banned from the sport for four years after a tribunal "
+           "on Wednesday rejected his appeal against a positive test for a banned hormone.\n\nHis ban has been "
+           "backdated to May 2, which means he will not be able to race again until May 2029.\n\nMarr turned "
+           "professional in 2018 and had won 11 races before the ban.\n\nThe case is the third ban handed to a "
+           "rider by the agency this year.\n")
+    pool = "Swimming club waits for its pool\n\n\"It's a long day for a nine-year-old,\" said Ann Pike, 41.\n"
+    engine = Engine.open(settings_for(make_docs({"ban.txt": ban, "pool.txt": pool})))
+    a = engine.ask("How long is the ban?")
+    assert a.answered and "long day" not in a.quotes[0].text
