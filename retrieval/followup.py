@@ -57,6 +57,7 @@ def _swap_phrase(previous: str, follow_up: str) -> str | None:
 
 
 _PERSONAL = frozenset("he she him her his hers".split())
+_LOOK_BACK = 2  # how many turns before the last one a "he" or "she" may still point to
 _THING = frozenset("it its they them their".split())
 _POSSESSIVES = frozenset("his hers its their".split())
 _BE = frozenset("is are was were be been".split())
@@ -128,6 +129,13 @@ def resolve(question: str, state: ChatState, language: str = "english",
     low = question.lower().strip()
     content = _content(ws, language)
     person, thing = last.get("person"), last.get("thing")
+    names = [n for n in last.get("names", []) if isinstance(n, str)]
+    if set(ws) & _PERSONAL and not (person or thing or names):
+        # "Why was Vrbanek banned?" - "How long is the ban?" - "When can he race again?": he is
+        # still the one named a turn or two before, when the last turn named nobody
+        earlier = next((t for t in reversed(state.turns[-1 - _LOOK_BACK:-1]) if t.get("person") or t.get("names")), {})
+        person = earlier.get("person")
+        names = [n for n in earlier.get("names", []) if isinstance(n, str)]
     there = isinstance(thing, str) and _place_there(ws)  # "How many people live there?" after "Which village ...?"
     opening = next((len(words(p)) for p in _OPENERS if low.startswith(p)), 0)  # "what about" asks nothing
     has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws[opening:])
@@ -147,7 +155,6 @@ def resolve(question: str, state: ChatState, language: str = "english",
         if isinstance(thing, str) and thing and (there or set(ws) & _THING):
             return _named(question, thing, _THING | ({"there"} if there else set())), False
     previous = str(last["resolved"])
-    names = [n for n in last.get("names", []) if isinstance(n, str)]
     asks_time = any(w in _TIME_WORDS or qa.is_year(w) for w in ws)
     base = question
     for prefix in _OPENERS:

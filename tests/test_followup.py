@@ -127,3 +127,17 @@ def test_names_a_person_only_for_a_name_of_someone():
     assert names_a_person("Dagny Ostrowe") and names_a_person("Dr. Lowe") and names_a_person("Ana Lowe-Ferris")
     for other in ["Sun", "April 18", "Selwood Opera House", "Lamplight Pictures", "Mr", "the harbour", "Room 101"]:
         assert not names_a_person(other), other
+
+
+def test_he_is_still_the_person_named_a_turn_or_two_before():
+    """'Who chairs Rovers?' - 'Lionel Trevaskis'; 'How many games have Rovers lost?' names nobody;
+    'How old is he?' is about the chairman, not a question without a subject."""
+    state = ChatState().add({"question": "Who chairs Rovers?", "resolved": "Who chairs Rovers?",
+                             "names": ["Lionel Trevaskis"], "person": "Lionel Trevaskis", "quotes": [3]})
+    state = state.add({"question": "How many games have Rovers lost?", "resolved": "How many games have Rovers lost?",
+                       "names": [], "quotes": [8]})
+    assert resolve("How old is he?", state)[0] == "How old is Lionel Trevaskis?"
+    # three turns on, he is nobody any more
+    for n in range(2):
+        state = state.add({"question": f"q{n}", "resolved": f"How many goals in game {n}?", "names": [], "quotes": [9]})
+    assert "Trevaskis" not in resolve("How old is he?", state)[0]
