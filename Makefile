@@ -45,7 +45,7 @@ index: $(STAMP)
 EVAL := $(BIN)/quoteqa eval
 test: $(STAMP) $(RERANK_STAMP)
 	$(BIN)/python -m pytest -q
-	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.93 --min-answer 0.96 --min-abstain 0.94 --max-wrong 0.01
+	$(EVAL) tests/fixtures/seed_questions.yaml --min-quote1 0.95 --min-answer 0.96 --min-abstain 0.95 --max-wrong 0.01
 	$(EVAL) tests/fixtures/heldout_questions.yaml --docs tests/fixtures/heldout/docs --min-quote1 0.73 --min-answer 0.69 --min-abstain 0.80 --max-wrong 0.14
 	$(EVAL) tests/fixtures/heldout2_questions.yaml --docs tests/fixtures/heldout2/docs --min-quote1 0.60 --min-answer 0.51 --min-abstain 0.80 --max-wrong 0.30
 	$(EVAL) tests/fixtures/heldout3_questions.yaml --docs tests/fixtures/heldout3/docs --min-quote1 0.62 --min-answer 0.53 --min-abstain 0.75 --max-wrong 0.34
