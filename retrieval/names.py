@@ -218,11 +218,13 @@ def _possessive_bodies(toks: list[_Tok], text: str, runs: list[tuple[int, int]])
 
 
 PERSONAL = 0.45  # "Dr. Ann Lee", "Ann Lee, 41,": surely a person
-_AGE_AFTER = re.compile(r"\s*,\s*\d{1,3}\s*,")
+# ", 61,", or an age set off after the name: ", a 26-year-old Ethiopian", ", the 31-year-old"
+_AGE_AFTER = re.compile(r"\s*,\s*(?:\d{1,3}\s*,|(?:a|an|the)\s+[\w-]+[-\s]years?[-\s]old\b)")
 
 
 def _personal(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """The name carries a person's title or is followed by an age ("Jurek Halloran, 61, who ...")."""
+    """The name carries a person's title or is followed by an age ("Jurek Halloran, 61, who ...",
+    "Ann Lee, a 26-year-old Ethiopian, ...")."""
     return toks[a].word in _TITLES or bool(_AGE_AFTER.match(text, toks[b].end))
 
 
@@ -319,7 +321,7 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "
     marks or a name after "the", which a "who" question asks about less often than a person."""
     acronym = a == b and len(toks[a].word) > 1 and text[toks[a].start:toks[a].end].isupper()
     before = a - 2 if a > 1 and toks[a - 1].word in _ARTICLES else a - 1  # "at the MBI"
-    placed = before >= 0 and toks[before].word in ("from", "in", "at", "near")
+    placed = before >= 0 and toks[before].word in ("from", "in", "at", "near", "on")
     modifier = (a == b and b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
                 and {"a", "p"} <= set(lexicon(language).get(toks[a].word, "")))
     quoted = text[max(toks[a].start - 1, 0):toks[a].start] in ('"', "“")  # "its \"Cobbler Lane Rye\"": a title
@@ -330,7 +332,8 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "
 
 
 # Last words of names of places that are no one's surname ("Pellam Street"), unlike "Park" or "Hall".
-_PLACES = frozenset("street road avenue lane square station airport bridge stadium theatre theater palace".split())
+_PLACES = frozenset("""street road avenue lane square station airport bridge stadium theatre theater palace quay wharf pier
+embankment promenade""".split())
 
 
 _LOCATIVE = frozenset("at in near inside outside from across along beside".split())

@@ -526,3 +526,11 @@ def test_known_as_in_the_question_asks_for_the_name_after_known_as(analyzer):
     assert short("Natural killer cells recognize cells that should be targeted by a condition known as what?",
                  "Rather, NK cells destroy compromised host cells, recognizing such cells by a condition known as "
                  '"missing self".', analyzer) == "missing self"
+
+
+def test_who_prefers_the_name_given_an_age_over_a_place_after_on(analyzer):
+    """'Ann Lee, a 26-year-old nurse' is someone, as 'Ann Lee, 26,' is; 'on Corbel Quay' is a place
+    (the marathon's finish line was the answer to 'Who won the marathon?')."""
+    sentence = ("Ann Lee, a 26-year-old nurse making only her third start, broke the Hale City Marathon course "
+                "record on Sunday, crossing the line on Corbel Quay.")
+    assert short("Who won the marathon?", sentence, analyzer) == "Ann Lee"
