@@ -14,7 +14,7 @@ import re
 from functools import lru_cache
 
 from retrieval import question as qa
-from retrieval.spelling import lexicon
+from retrieval.spelling import is_word, lexicon
 from retrieval.text import Analyzer, word_spans, words
 from retrieval.tokens import _ARTICLES, _COPULAS, _NAME_JOINERS, _TITLES, _Tok, _adjacent, _runs, _tokens, _verb_form
 
@@ -99,8 +99,10 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             a = next(k for k in range(start, a + 1) if not toks[k].stop)  # a body's whole name, not "Road Running Association"
         # "Technologies" of "Halcyra Technologies" when the question names Halcyra: the question's own name
         headed = headed or (a > start and any(toks[k].word in named for k in range(start, a)))
-        if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language) and not _all_capitals(toks[0], text)):
-            continue  # a lone sentence-initial capital is no name, unless the language only capitalises it ("CBS")
+        if a > b or (a == 0 and b == 0 and not is_proper_noun(toks[0].word, language) and not _all_capitals(toks[0], text)
+                     and (toks[0].stop or _opener(toks[0].word, language) or is_word(toks[0].word, lexicon(language)))):
+            continue  # a lone sentence-initial capital is no name, unless the language only capitalises it
+            # ("Sweden", "CBS") or it is no word of the language at all ("Fallowfield is the third ...")
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
         if (headed and question is not None and question.words[:1] == ("who",) and b + 1 < len(toks)

@@ -534,3 +534,12 @@ def test_who_prefers_the_name_given_an_age_over_a_place_after_on(analyzer):
     sentence = ("Ann Lee, a 26-year-old nurse making only her third start, broke the Hale City Marathon course "
                 "record on Sunday, crossing the line on Corbel Quay.")
     assert short("Who won the marathon?", sentence, analyzer) == "Ann Lee"
+
+
+def test_a_lone_first_word_the_language_lacks_is_a_name(analyzer):
+    """'Fallowfield' opening a sentence is no English word, so a name: it had been passed over for a
+    name further on. A known word or an opener ('Since', 'Although') opening one still is none."""
+    sentence = "Quarnley (1908) claimed that the Latin name first appeared in 1631 in a book by Ann Pike."
+    assert short("Who claimed that the name first appeared in 1631?", sentence, analyzer) == "Quarnley"
+    sentence = "Although the Ferrand Trust had claimed the land first, the court gave it to Ann Pike."
+    assert short("Who claimed the land first?", sentence, analyzer) != "Although"
