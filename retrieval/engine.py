@@ -135,7 +135,7 @@ class Engine:
         query = self.query(question, state)
         question, resolved, skip_previous, q = query.question, query.resolved, query.skip_previous, query.q
         turn = {"question": question, "resolved": resolved, "terms": list(q.terms),
-                "names": [" ".join(n) for n in q.names]}
+                "names": list(qa.name_phrases(resolved))}
 
         def declined(reason: str) -> Answer:
             return Answer(question, answered=False, resolved_question=resolved, reason=reason, state=state.add(turn))

@@ -422,8 +422,9 @@ def _noun_after(ws: list[str], wh_at: int) -> list[str]:
     return out
 
 
-def _names(text: str) -> tuple[tuple[str, ...], ...]:
-    """Runs of two or more capitalised words, not counting the question's first word."""
+def name_phrases(text: str) -> tuple[str, ...]:
+    """Runs of two or more capitalised words, not counting the question's first word, as written
+    ("The SDF": its folded words lose that "SDF" is an acronym, which the index keeps apart)."""
     raw = re.findall(r"[\w'’.-]+", text)
     if sum(1 for w in raw if w[:1].isupper()) > 0.8 * max(1, len(raw)):
         return ()  # ALL CAPS or Title Case questions carry no name signal
@@ -433,11 +434,16 @@ def _names(text: str) -> tuple[tuple[str, ...], ...]:
             run.append(w)
             continue
         if len(run) >= 2:
-            out.append(tuple(words(" ".join(run))))
+            out.append(" ".join(run))
         run = []
     if len(run) >= 2:
-        out.append(tuple(words(" ".join(run))))
+        out.append(" ".join(run))
     return tuple(out)
+
+
+def _names(text: str) -> tuple[tuple[str, ...], ...]:
+    """The folded words of each of name_phrases(text)."""
+    return tuple(tuple(words(run)) for run in name_phrases(text))
 
 
 # The words that make a question one about the document ("which paper published the article?").

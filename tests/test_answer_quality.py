@@ -922,3 +922,15 @@ def test_a_best_sentence_holding_no_key_word_gives_way_to_one_that_does(make_doc
     engine = Engine.open(settings_for(make_docs({"ban.txt": ban, "pool.txt": pool})))
     a = engine.ask("How long is the ban?")
     assert a.answered and "long day" not in a.quotes[0].text
+
+
+def test_a_follow_up_keeps_an_acronym_name_as_written(engine_over):
+    """The chat remembers 'The SDF' as written: folded to 'the sdf.' it was no word of the index
+    (which keeps the acronym 'SDF' apart from a word 'sdf'), and 'Who leads it?' was answered with
+    another party."""
+    engine = engine_over("Election results\n\nThe governing Social Democratic Front (SDF) won 44 seats, down from 68.\n\n"
+                         "The Reform Movement won 61 seats and will lead the talks.\n\n"
+                         "The SDF is led by Lorcan Vos, 58, who has been prime minister since 2012.\n")
+    first = engine.ask("How many seats did The SDF win?")
+    assert first.answer == "44"
+    assert engine.ask("Who leads it?", first.state).answer == "Lorcan Vos"
