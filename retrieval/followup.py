@@ -154,6 +154,8 @@ def resolve(question: str, state: ChatState, language: str = "english",
             return _named(question, person, _PERSONAL), False
         if isinstance(thing, str) and thing and (there or set(ws) & _THING):
             return _named(question, thing, _THING | ({"there"} if there else set())), False
+        if not person and not thing and len(names) == 1 and set(ws) & _THING - {"they", "them", "their"}:
+            return _named(question, names[0], _THING), False  # "Who leads it?" after "How many seats did The SDF win?"
     previous = str(last["resolved"])
     asks_time = any(w in _TIME_WORDS or qa.is_year(w) for w in ws)
     base = question

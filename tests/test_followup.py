@@ -141,3 +141,15 @@ def test_he_is_still_the_person_named_a_turn_or_two_before():
     for n in range(2):
         state = state.add({"question": f"q{n}", "resolved": f"How many goals in game {n}?", "names": [], "quotes": [9]})
     assert "Trevaskis" not in resolve("How old is he?", state)[0]
+
+
+def test_it_stands_for_the_one_name_the_last_question_gave():
+    """'Who leads it?' after 'How many seats did The SDF win?' asks who leads The SDF; with the
+    whole last question appended, its seats and winning outweighed the party."""
+    state = ChatState().add({"question": "How many seats did The SDF win?", "resolved": "How many seats did The SDF win?",
+                             "names": ["The SDF"], "quotes": [4]})
+    assert resolve("Who leads it?", state)[0] == "Who leads The SDF?"
+    # two names: which one "it" is cannot be told, the topic is borrowed as before
+    two = ChatState().add({"question": "q", "resolved": "Did The SDF beat Reform Movement?",
+                           "names": ["The SDF", "Reform Movement"], "quotes": [4]})
+    assert resolve("Who leads it?", two)[0] != "Who leads The SDF?"
