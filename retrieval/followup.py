@@ -59,6 +59,7 @@ def _swap_phrase(previous: str, follow_up: str) -> str | None:
 _PERSONAL = frozenset("he she him her his hers".split())
 _LOOK_BACK = 2  # how many turns before the last one a "he" or "she" may still point to
 _THING = frozenset("it its they them their".split())
+_IT = frozenset("it its".split())
 _POSSESSIVES = frozenset("his hers its their".split())
 _BE = frozenset("is are was were be been".split())
 
@@ -130,6 +131,11 @@ def resolve(question: str, state: ChatState, language: str = "english",
     content = _content(ws, language)
     person, thing = last.get("person"), last.get("thing")
     names = [n for n in last.get("names", []) if isinstance(n, str)]
+    if set(ws) & _IT and set(words(str(last.get("question", "")))) & _IT:
+        # "it" said again is what the last question called "it", not its answer ("Who built it?" -
+        # "University of Tarrow" - "How fast can it charge?": the battery, not the university)
+        names = [n for n in names if n in str(last.get("resolved", ""))]  # the question's, not the answer's
+        thing = None
     if set(ws) & _PERSONAL and not (person or thing or names):
         # "Why was Vrbanek banned?" - "How long is the ban?" - "When can he race again?": he is
         # still the one named a turn or two before, when the last turn named nobody

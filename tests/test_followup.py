@@ -153,3 +153,16 @@ def test_it_stands_for_the_one_name_the_last_question_gave():
     two = ChatState().add({"question": "q", "resolved": "Did The SDF beat Reform Movement?",
                            "names": ["The SDF", "Reform Movement"], "quotes": [4]})
     assert resolve("Who leads it?", two)[0] != "Who leads The SDF?"
+
+
+def test_it_said_again_is_what_the_last_question_called_it():
+    """'Who built it?' (the battery) - 'University of Tarrow' - 'How fast can it charge?' asks about
+    the battery: it had become 'How fast can University of Tarrow charge?'."""
+    state = ChatState().add({"question": "Who built it?", "resolved": "Who built it? the battery last",
+                             "names": ["University of Tarrow"], "quotes": [31]})
+    text, _ = resolve("How fast can it charge?", state)
+    assert "Tarrow" not in text and "battery" in text
+    # "it" for the first time after an answer that names a thing is still that thing
+    named = ChatState().add({"question": "Which company is buying Nimbrel?", "resolved": "Which company is buying Nimbrel?",
+                             "names": ["Halcyra Technologies"], "thing": "Halcyra Technologies", "quotes": [5]})
+    assert resolve("Where is it based?", named)[0] == "Where is Halcyra Technologies based?"
