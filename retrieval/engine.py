@@ -523,8 +523,9 @@ class Engine:
 
     def _on_topic(self, state: ChatState) -> Callable[[list[str]], bool] | None:
         """Whether any of some words is held by the document of the chat's last first quote (None
-        when the last turn quoted nothing)."""
-        last = (state.last.get("quotes") or [None])[0] if state.last else None
+        when no turn quoted anything)."""
+        # the last turn that quoted something: a declined question changed no subject
+        last = next((t["quotes"][0] for t in reversed(state.turns) if t.get("quotes")), None)
         if not isinstance(last, int) or last < 0 or last >= len(self._layout.sentence_passage):
             return None
         held = self._layout.document_terms(int(self._layout.passage_doc[self._layout.sentence_passage[last]]))

@@ -144,6 +144,11 @@ def test_a_short_question_about_another_documents_subject_changes_the_subject(ma
     # a word of the festival's own article keeps the follow-up on its subject
     same = engine.ask("Why was it cancelled?", state=first.state)
     assert same.resolved_question != "Why was it cancelled?" and same.quotes[0].source == "festival.txt"
+    # a question declined in between changes no subject: the refunds are still the last one quoted
+    declined = engine.ask("How many ticket holders were there?", state=first.state)
+    assert not declined.answered
+    after = engine.ask("When is the strike?", state=declined.state)
+    assert after.resolved_question == "When is the strike?" and after.answer == "November 14"
 
 
 def test_reset_state_forgets_the_topic(engine):
