@@ -53,7 +53,10 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     """The question's topic terms (stems), without stopwords and light verbs."""
     # answer-kind nouns are not topic words, but a time noun outside the wh-phrase restricts the
     # question ("how many ships sank this week?") as much as a date does
-    skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - (qa.DATE_NOUNS - qa.asked_nouns(q)))
+    asked = qa.asked_nouns(q)
+    # a place or organisation noun outside the wh-phrase is what the question is about ("How high did
+    # the river get?"), as a time noun is
+    skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - ((qa.DATE_NOUNS | qa.PLACE_NOUNS | qa.ORG_NOUNS) - asked))
     if qa.how_word(q) == "much":
         skip |= MONEY_KIND  # "How much is the painting worth?": an amount of money is asked for, "valued at £650,000"
     ws = q.words

@@ -32,6 +32,7 @@ _ORG_NOUNS = frozenset("""organization organisation organizations organisations 
 paper papers office agency agencies group groups team teams university universities party parties
 institution firm firms band network channel department ministry court government club school college
 church magazine publication publisher army""".split())
+ORG_NOUNS = _ORG_NOUNS
 _PERSON_NOUNS = frozenset("""person people man woman men women president leader king queen author writer
 official officials player players reporter reporters scientist artist composer architect founder
 emperor general minister chancellor governor mayor director singer actor actress""".split())

@@ -520,6 +520,11 @@ def test_a_time_noun_is_a_key_word_unless_it_is_what_is_asked():
     assert "week" in key_terms(analyse("How many were extradited this week?", analyzer), analyzer)
     assert "week" not in key_terms(analyse("In which week were they extradited?", analyzer), analyzer)
     assert "countri" not in key_terms(analyse("Which country did they fly to?", analyzer), analyzer)
+    # a place or organisation noun outside the wh-phrase is a topic too (it was skipped, leaving
+    # "How high did the river get?" with "high" alone, which no document holds)
+    assert "river" in key_terms(analyse("How high did the river get?", analyzer), analyzer)
+    assert "river" not in key_terms(analyse("Which river flooded the town?", analyzer), analyzer)
+    assert "compani" in key_terms(analyse("When did the company go bust?", analyzer), analyzer)
 
 
 def test_an_answer_kind_noun_is_the_topic_when_the_question_has_no_other():
