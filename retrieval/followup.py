@@ -64,6 +64,40 @@ _POSSESSIVES = frozenset("his hers its their".split())
 _BE = frozenset("is are was were be been".split())
 
 
+def _bound(ws: list[str], i: int, language: str, named_before: bool) -> bool:
+    """Whether the possessive ws[i] points back to a noun of the question itself that agrees with
+    it (or to a name it writes, `named_before`): "How many people had to leave their homes?", "Why
+    did the company cut its forecast?", "What did the mayor say about her plan?" ask nothing of the
+    last turn; "How many people work for its shops?" does (people are no "it"). "her" is a
+    possessive only before a word: "Who hired her?" is about someone before."""
+    w = ws[i]
+    if w == "her" and not (i + 1 < len(ws) and not _stop(ws[i + 1], language)):
+        return False
+    before = set(ws[:i])
+    if w == "its":
+        return named_before or bool(before & (qa.ORG_NOUNS | qa.PLACE_NOUNS))
+    if w == "their":
+        return bool(before & _PLURAL_PEOPLE) or any(v.endswith("s") and v in qa.TYPE_NOUNS for v in before)
+    if w in ("his", "her"):
+        return named_before or any(v in qa.PERSON_NOUNS and not v.endswith("s") for v in before)
+    return False
+
+
+_PLURAL_PEOPLE = frozenset("people men women children police staff residents workers".split())
+
+
+def _named_before(question: str, pronoun: str) -> bool:
+    """Whether the question writes a name before its first `pronoun` ("Why did Halvorsen cut its
+    forecast?")."""
+    tokens = question.split()
+    at = next((k for k, t in enumerate(tokens) if t.strip("?,.!;:").lower() == pronoun), 0)
+    return _names_something(" ".join(tokens[:at]))
+
+
+def _stop(word: str, language: str) -> bool:
+    return word in stopwords(language) or word in qa.AUXILIARIES
+
+
 def _place_there(ws: list[str]) -> bool:
     """'live there', 'go there': a place; not 'Is there ...?', 'there are' or 'will there be'."""
     return any(w == "there" and (i == 0 or ws[i - 1] not in _BE) and (i + 1 == len(ws) or ws[i + 1] not in _BE)
@@ -145,7 +179,8 @@ def resolve(question: str, state: ChatState, language: str = "english",
     there = isinstance(thing, str) and _place_there(ws)  # "How many people live there?" after "Which village ...?"
     opening = next((len(words(p)) for p in _OPENERS if low.startswith(p)), 0)  # "what about" asks nothing
     has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws[opening:])
-    pronoun = there or any(w in PRONOUNS for w in ws)
+    pronoun = there or any(w in PRONOUNS and not _bound(ws, i, language, _named_before(question, w))
+                           for i, w in enumerate(ws))
     opener = low.startswith(_OPENERS)
     elliptical = opener or len(content) <= 1 or "else" in ws
     if elliptical and not opener and "else" not in ws and has_wh and _names_something(question):
@@ -176,7 +211,8 @@ def resolve(question: str, state: ChatState, language: str = "english",
         resolved = f"{_without_time(previous) if asks_time else previous.rstrip('?')} {base}"
     elif elliptical:
         context = _topic(_without_time(previous) if asks_time else previous)
-        resolved = f"{base} {' '.join(names) if names and pronoun else ''} {context}"
+        named = " ".join(n for n in names if n.lower() not in context.lower()) if pronoun else ""
+        resolved = f"{base} {named} {context}"  # a name the topic already holds is not said twice
     else:
         resolved = f"{base} {' '.join(names)}" if names else f"{base} {previous}"
     return " ".join(resolved.split()), "else" in ws

@@ -36,6 +36,7 @@ ORG_NOUNS = _ORG_NOUNS
 _PERSON_NOUNS = frozenset("""person people man woman men women president leader king queen author writer
 official officials player players reporter reporters scientist artist composer architect founder
 emperor general minister chancellor governor mayor director singer actor actress""".split())
+PERSON_NOUNS = _PERSON_NOUNS
 # Words between "the name of" and the noun it names.
 _BEFORE_NAMED = frozenset("""of the a an this that its his her their first second third fourth fifth last other new
 former current late young old""".split())

@@ -166,3 +166,23 @@ def test_it_said_again_is_what_the_last_question_called_it():
     named = ChatState().add({"question": "Which company is buying Nimbrel?", "resolved": "Which company is buying Nimbrel?",
                              "names": ["Halcyra Technologies"], "thing": "Halcyra Technologies", "quotes": [5]})
     assert resolve("Where is it based?", named)[0] == "Where is Halcyra Technologies based?"
+
+
+def test_a_possessive_pointing_inside_the_question_asks_nothing_of_the_last_turn():
+    """'How many people had to leave their homes?' after a company's results had been asked with
+    'How much did profit fall?' appended, and answered with the company's 21,000 staff."""
+    state = _state("How much did profit fall?")
+    for question in ("How many people had to leave their homes?", "Why did the company cut its forecast?",
+                     "What did the mayor say about her plan?"):
+        assert resolve(question, state) == (question, False)
+    # with nothing of its own before it, the possessive is the last turn's; so is "her" as an object
+    assert resolve("What is its name?", state)[0] != "What is its name?"
+    person = ChatState().add({"question": "Who is Ann Lee?", "resolved": "Who is Ann Lee?", "names": ["Ann Lee"],
+                              "person": "Ann Lee", "quotes": [1]})
+    assert resolve("Who hired her?", person)[0] == "Who hired Ann Lee?"
+
+
+def test_a_name_the_borrowed_topic_holds_is_not_said_twice():
+    state = ChatState().add({"question": "How old is Ann Lee?", "resolved": "How old is Ann Lee?", "names": ["Ann Lee"],
+                             "quotes": [1]})
+    assert resolve("Where does he live?", state)[0] == "Where does he live? Ann Lee"
