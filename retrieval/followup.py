@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from retrieval import question as qa
 from retrieval.models import ChatState
+from retrieval.spelling import is_word, lexicon
 from retrieval.text import stopwords, words
 
 PRONOUNS = frozenset("he she him his her hers they them their theirs it its".split())
@@ -83,6 +84,7 @@ def _bound(ws: list[str], i: int, language: str, named_before: bool) -> bool:
     return False
 
 
+_ROLE_NOUNS = qa.PERSON_NOUNS | qa.PLACE_NOUNS | qa.ORG_NOUNS  # "the mayor", "the stadium", "the company"
 _PLURAL_PEOPLE = frozenset("people men women children police staff residents workers".split())
 
 
@@ -138,6 +140,13 @@ def _topic(question: str) -> str:
     return " ".join(kept)
 
 
+def _capitalised(question: str) -> list[str]:
+    """The words a question writes with a capital after its first, months, weekdays and "I" aside
+    ("Was Pennyfeather found guilty?" -> ["Pennyfeather"])."""
+    return list(dict.fromkeys(t.strip("?,.!;:'’") for t in question.split()[1:]
+                              if t[:1].isupper() and t != "I" and t.strip("?,.!").lower() not in _TIME_WORDS))
+
+
 def _names_something(question: str) -> bool:
     """Whether the question writes a word after its first with a capital ("Who is Ostrowe?"), a month
     or weekday aside ("How many in May?" is about the last question's topic)."""
@@ -171,11 +180,18 @@ def resolve(question: str, state: ChatState, language: str = "english",
         names = [n for n in names if n in str(last.get("resolved", ""))]  # the question's, not the answer's
         thing = None
     if set(ws) & _PERSONAL and not (person or thing or names):
-        # "Why was Vrbanek banned?" - "How long is the ban?" - "When can he race again?": he is
-        # still the one named a turn or two before, when the last turn named nobody
-        earlier = next((t for t in reversed(state.turns[-1 - _LOOK_BACK:-1]) if t.get("person") or t.get("names")), {})
-        person = earlier.get("person")
-        names = [n for n in earlier.get("names", []) if isinstance(n, str)]
+        # "Was Pennyfeather found guilty?" - "How much did he steal?": he is the one name it wrote;
+        # "Why was Vrbanek banned?" - "How long is the ban?" - "When can he race again?": when the
+        # last turn named nobody, he is still the one named a turn or two before
+        for turn in reversed(state.turns[-1 - _LOOK_BACK:]):
+            # a lone capitalised word that is no word of the language is someone's name ("Vrbanek";
+            # not "Rovers")
+            known = lexicon(language)
+            solo = [w for w in _capitalised(str(turn.get("resolved", ""))) if not is_word(w.lower(), known)]
+            if turn.get("person") or turn.get("names") or solo:
+                names = [n for n in turn.get("names", []) if isinstance(n, str)]
+                person = turn.get("person") or (solo[0] if len(solo) == 1 and not names else None)
+                break
     there = isinstance(thing, str) and _place_there(ws)  # "How many people live there?" after "Which village ...?"
     opening = next((len(words(p)) for p in _OPENERS if low.startswith(p)), 0)  # "what about" asks nothing
     has_wh = any(w in ("what", "which", "who", "whom", "whose", "when", "where", "why", "how") for w in ws[opening:])
@@ -204,11 +220,19 @@ def resolve(question: str, state: ChatState, language: str = "english",
         if low.startswith(prefix):
             base = question[len(prefix):]
             break
+    if isinstance(person, str) and person and set(ws) & _PERSONAL:
+        base = _named(base, person, _PERSONAL)  # "And when can he race again?": he is still the one named
     swapped = None if asks_time or has_wh else _swap_phrase(previous, base)
     if swapped:
         resolved = swapped
     elif elliptical and not has_wh:
         resolved = f"{_without_time(previous) if asks_time else previous.rstrip('?')} {base}"
+    elif elliptical and not pronoun and not opener and content and all(
+            w in _ROLE_NOUNS and k and ws[k - 1] == "the" for w in content for k in [ws.index(w)]):
+        # "Who is the mayor?" after "How many people died?": a whole question about someone the
+        # documents name by role; of the last turn it takes the names only (the people who died
+        # had led it to the sentence about an earlier quake)
+        resolved = f"{base} {' '.join(names)}"
     elif elliptical:
         context = _topic(_without_time(previous) if asks_time else previous)
         named = " ".join(n for n in names if n.lower() not in context.lower()) if pronoun else ""

@@ -186,3 +186,24 @@ def test_a_name_the_borrowed_topic_holds_is_not_said_twice():
     state = ChatState().add({"question": "How old is Ann Lee?", "resolved": "How old is Ann Lee?", "names": ["Ann Lee"],
                              "quotes": [1]})
     assert resolve("Where does he live?", state)[0] == "Where does he live? Ann Lee"
+
+
+def test_who_is_the_role_takes_only_names_from_the_last_turn():
+    """'Who is the mayor?' after 'How many people died?' is a whole question: the people who died
+    had led it to the sentence about an earlier quake. A name of the last turn still comes along."""
+    assert resolve("Who is the mayor?", _state("How many people died?")) == ("Who is the mayor?", False)
+    assert resolve("Who is the manager?", _state("How old is Ada Lowe?", ["Ada Lowe"]))[0] == "Who is the manager? Ada Lowe"
+    assert resolve("On what day?", _state("How many were sent in May?"))[0] != "On what day?"  # "day" asks, names nothing
+
+
+def test_he_is_the_lone_name_the_last_questions_wrote():
+    """'Was Pennyfeather found guilty?' - 'How much did he steal?': a capitalised word that is no
+    English word is someone's name ('Rovers' is a word: no one)."""
+    state = _state("Was Pennyfeather found guilty?")
+    assert resolve("How much did he steal?", state)[0] == "How much did Pennyfeather steal?"
+    state = state.add({"question": "How much did he steal?", "resolved": "How much did Pennyfeather steal?",
+                       "names": [], "quotes": [3]})
+    state = state.add({"question": "How long is the sentence?", "resolved": "How long is the sentence?",
+                       "names": [], "quotes": [4]})
+    assert resolve("And when can he appeal?", state)[0].startswith("when can Pennyfeather appeal?")
+    assert "Rovers" not in resolve("How old is he?", _state("How many games have Rovers lost?"))[0].split("?")[0]
