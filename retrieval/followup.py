@@ -130,6 +130,8 @@ def _topic(question: str) -> str:
         core = token.strip(",.!;:").lower()
         if core in qa.WH_WORDS or core in PRONOUNS or (core in qa.AUXILIARIES and token != "May"):  # not the month
             skip = core == "how"
+            if core in qa.WH_WORDS and kept and kept[-1].lower() in _PREPOSITIONS:
+                kept.pop()  # "By how much?", "In which year?": the preposition went with what was asked
             continue
         if skip:
             skip = False

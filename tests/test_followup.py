@@ -207,3 +207,9 @@ def test_he_is_the_lone_name_the_last_questions_wrote():
                        "names": [], "quotes": [4]})
     assert resolve("And when can he appeal?", state)[0].startswith("when can Pennyfeather appeal?")
     assert "Rovers" not in resolve("How old is he?", _state("How many games have Rovers lost?"))[0].split("?")[0]
+
+
+def test_the_preposition_of_what_was_asked_is_not_borrowed():
+    """'Why?' after 'By how much? the central bank cut rates' had become 'Why? By the central bank ...'."""
+    text, _ = resolve("Why?", _state("By how much? the central bank cut rates"))
+    assert text == "Why? the central bank cut rates"
