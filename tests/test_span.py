@@ -78,12 +78,12 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Why did the company shut its shop in Edgebury?",
      "Last year it closed its shop in the town of Edgebury after its electricity bill tripled, and the company "
      "had since fitted solar panels to the roof of its bakery on the Marsh estate, which now supply about 40 "
-     "percent of its power.", "after its electricity bill tripled"),
+     "percent of its power.", "its electricity bill tripled"),
     ("Why was the festival cancelled?",
      "The Brindle festival, which had been expected to draw about 38,000 people to Harrow Fields this weekend, "
      "was cancelled on Thursday evening, less than 15 hours before the gates were due to open, after engineers "
      "found cracks in the steel frame of the main stage.",
-     "after engineers found cracks in the steel frame of the main stage"),
+     "engineers found cracks in the steel frame of the main stage"),
     # a share wants a percentage; an age at the end of a sentence is no other count
     ("What share of A&E patients got seen inside four hours?",
      "The inspectors found that only 52 percent of emergency patients were seen within four hours, and that "
@@ -173,18 +173,18 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
     ("Who is Ada Lowe?", "He cut the ribbon alongside the line’s chief engineer, Ada Lowe.",
      "the line’s chief engineer"),  # the role set off before the name ("Fenwick Hill" was the answer)
     ("Why was the match stopped?", "The match was stopped in the second half after a fan ran onto the pitch.",
-     "after a fan ran onto the pitch"),
+     "a fan ran onto the pitch"),
     ("Why did the striker miss the match?", "The striker missed the match because of a hamstring strain.",
      "a hamstring strain"),  # the cause, without "because of"
-    ("Why was the ferry late?", "The ferry was late because the crew arrived late.", "because the crew arrived late"),
+    ("Why was the ferry late?", "The ferry was late because the crew arrived late.", "the crew arrived late"),
     ("Why was the road shut?", "The road was shut due to a burst water main.", "a burst water main"),  # nor "due to"
     # a cause cut at its length limit ends on a word that says something, not on "and"
     ("Why was the fair called off?", "The fair was called off after engineers found cracks in the steel frame of "
-     "the main stage and forecasters warned of gales.", "after engineers found cracks in the steel frame of the main stage"),
+     "the main stage and forecasters warned of gales.", "engineers found cracks in the steel frame of the main stage"),
     ("Why did the college end the scheme?", "The college ended the scheme to help low-income applicants.",
      "to help low-income applicants"),  # a hyphen joins a word, it does not end the cause
     ("Why did the deal fail?", "The deal failed because the buyers were so-called shell firms.",
-     "because the buyers were so-called shell firms"),
+     "the buyers were so-called shell firms"),
     ("Who drove 300 kilometres with friends?",
      "Kez Morland, 19, a student who had driven 300 kilometres from Cramford with friends, said she cried.",
      "Kez Morland"),
