@@ -58,6 +58,7 @@ _NAMING_WORDS = frozenset("call calls called known named name nickname title ter
 # Works whose titles an article puts in quotation marks ("which film won ...?").
 _TITLED_WORKS = frozenset("""film films movie book books novel song songs album play show series poem opera musical
 painting documentary""".split())
+TITLED_WORKS = _TITLED_WORKS
 
 
 _NAMING_BEFORE = re.compile(r"(?i)\b(?:call|calls|called|calling|name|names|named|dub|dubs|dubbed|nicknamed|known as)"

@@ -19,7 +19,8 @@ from retrieval import question as qa
 from retrieval.amounts import _age, _counts, tally
 from retrieval.dates import _dates, _years_of
 from retrieval.names import _capitalised, _located, _names, _roles
-from retrieval.phrases import APPOSED, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason, _speech
+from retrieval.phrases import (APPOSED, TITLED_WORKS, _apposed, _focus_phrase, _focus_word, _generic, _quoted, _reason,
+                              _speech)
 from retrieval.text import Analyzer, words
 from retrieval.tokens import _NAME_JOINERS, _Tok, _acronyms, _end_char, _start_char, _tokens, _verb_form
 
@@ -57,6 +58,9 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     appositive = _appositive(text, toks, q, analyzer.language)
     if appositive is not None:
         return appositive
+    work = _work_title(toks, text, q)
+    if work is not None:  # "Which film won ...?": the title in quotation marks
+        return toks[work[0]].start, toks[work[1]].end
     title = _title(toks, q, text)
     if title is not None:
         return toks[title[0]].start, toks[title[1]].end
@@ -102,6 +106,19 @@ def answer_span(text: str, q: qa.Question, analyzer: Analyzer) -> tuple[int, int
     if wanted > 1 and toks[a].capital and t != qa.COUNT:
         a, b = _whole_list(toks, text, a, b, wanted)
     return _start_char(text, toks[a]), _end_char(text, toks[b])
+
+
+def _work_title(toks: list[_Tok], text: str, q: qa.Question) -> tuple[int, int] | None:
+    """'Which film won the Golden Heron?': the first title in quotation marks that opens with a capital
+    and is not the question's own, when what is asked for is a film, book, song ... (an article puts
+    its title in quotation marks: "“The Salt Orchard”, a slow-burning drama, won ..."); else None."""
+    if not qa.asked_nouns(q) & TITLED_WORKS:
+        return None
+    for _, a, b in _quoted(toks, text, q):
+        if toks[a].capital and text[toks[a].start - 1:toks[a].start] in ('"', "“") \
+                and not all(toks[i].in_question or toks[i].stop for i in range(a, b + 1)):
+            return a, b
+    return None
 
 
 def _items_wanted(q: qa.Question) -> int:

@@ -543,3 +543,13 @@ def test_a_lone_first_word_the_language_lacks_is_a_name(analyzer):
     assert short("Who claimed that the name first appeared in 1631?", sentence, analyzer) == "Quarnley"
     sentence = "Although the Ferrand Trust had claimed the land first, the court gave it to Ann Pike."
     assert short("Who claimed the land first?", sentence, analyzer) != "Although"
+
+
+def test_which_film_gets_the_title_in_quotation_marks(analyzer):
+    """The festival's own name ("the 23rd Marravel International Film Festival") holds the word
+    'film' and sat nearer the question's words; the film is the title in quotation marks."""
+    sentence = ("“The Salt Orchard”, a slow-burning drama about three sisters, won the Golden Heron for best film at "
+                "the 23rd Marravel International Film Festival on Saturday night.")
+    assert short("Which film won the Golden Heron at the Marravel festival?", sentence, analyzer) == "The Salt Orchard"
+    # no work asked for: the quotation is no answer of its own
+    assert short("Who won the Golden Heron?", sentence, analyzer) != "The Salt Orchard"
