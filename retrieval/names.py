@@ -119,6 +119,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
         if answer_type == qa.PLACE and b + 3 < len(toks) and toks[b + 1].word in qa.PLACE_NOUNS \
                 and toks[b + 2].word == "of" and toks[b + 3].capital:
             score -= 0.4  # "the Orlessian city of Velmora": the city is Velmora
+        if answer_type == qa.PLACE and b + 1 < len(toks) and toks[b + 1].word in qa.ORG_NOUNS and not toks[b + 1].capital:
+            score -= NOT_A_PLACE  # "the Cordavia-Helix team", "a Harbeck company": whose, not where
         if answer_type == qa.PERSON and anchors and b < min(anchors):
             score += 0.2  # the subject before the question's verb
         if answer_type == qa.PERSON and _not_a_person(toks, text, a, b, language):
@@ -134,6 +136,7 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
     return out
 
 
+NOT_A_PLACE = 2.0  # out of the running
 AGENT = 0.4  # "is now run by an independent foundation, the Marravel Festival Trust" for "who runs it"
 
 

@@ -553,3 +553,11 @@ def test_which_film_gets_the_title_in_quotation_marks(analyzer):
     assert short("Which film won the Golden Heron at the Marravel festival?", sentence, analyzer) == "The Salt Orchard"
     # no work asked for: the quotation is no answer of its own
     assert short("Who won the Golden Heron?", sentence, analyzer) != "The Salt Orchard"
+
+
+def test_where_passes_over_a_name_that_says_whose_team_or_company(analyzer):
+    """'the Cordavia-Helix team' says whose team, not where: the test was 'in the mountain town of
+    Zalesna'."""
+    sentence = ("Vrbanek, 29, who rides for the Cordavia-Helix team, tested positive in an out-of-competition test "
+                "carried out at his training base in the mountain town of Zalesna on March 14 last year.")
+    assert short("Where was Vrbanek tested?", sentence, analyzer) == "Zalesna"
