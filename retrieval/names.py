@@ -105,6 +105,9 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
             # ("Sweden", "CBS") or it is no word of the language at all ("Fallowfield is the third ...")
         if all(toks[k].word in _TITLES for k in range(a, b + 1)):
             continue  # "Mr." of "Mr. Boswell-Tate" when the question names Boswell-Tate
+        if (a == b and a > 0 and _all_capitals(toks[a], text) and toks[a - 1].capital
+                and text[toks[a - 1].end:toks[a].start].strip() == "(" and text[toks[a].end:toks[a].end + 1] == ")"):
+            continue  # "the Marravel Film Society (MFS)": the acronym is the name before it again
         if (headed and question is not None and question.words[:1] == ("who",) and b + 1 < len(toks)
                 and toks[b + 1].in_question and toks[b + 1].capital and toks[b + 1].word not in named):
             continue  # "Brantholme City" of "... City Marathon" for "the marathon": what it is about, not who

@@ -561,3 +561,11 @@ def test_where_passes_over_a_name_that_says_whose_team_or_company(analyzer):
     sentence = ("Vrbanek, 29, who rides for the Cordavia-Helix team, tested positive in an out-of-competition test "
                 "carried out at his training base in the mountain town of Zalesna on March 14 last year.")
     assert short("Where was Vrbanek tested?", sentence, analyzer) == "Zalesna"
+
+
+def test_an_acronym_in_brackets_is_the_name_before_it_again(analyzer):
+    """'the Marravel Film Society (MFS)': MFS escaped the check that passes over the rest of a name
+    the question gives, and answered who runs the festival now."""
+    sentence = ("The festival was founded in 2001 by the Marravel Film Society (MFS) and is now run by an "
+                "independent foundation, the Marravel Festival Trust (MFT), on an annual budget of €4.8 million.")
+    assert short("Who runs the Marravel International Film Festival now?", sentence, analyzer) == "Marravel Festival Trust"
