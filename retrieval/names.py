@@ -114,6 +114,8 @@ def _names(toks: list[_Tok], text: str, anchors: list[int], answer_type: str,
         if all(toks[k].word in qa.MONTHS or toks[k].word in qa.WEEKDAYS or toks[k].word in _NAME_JOINERS
                for k in range(a, b + 1)):
             continue  # "on Wednesday", "on Thursday and Friday": a date, not who or where
+        if answer_type == qa.PERSON and _in_title(text, toks[a].start):
+            continue  # "The Lacemaker's Daughter" by Cornelius Aberfoyle: a title is nobody
         score = 1.0
         if headed and answer_type != qa.PLACE:
             score -= HEADED  # the rest of a name the question gives: not who or which
@@ -332,11 +334,20 @@ def _not_a_person(toks: list[_Tok], text: str, a: int, b: int, language: str = "
     placed = before >= 0 and toks[before].word in ("from", "in", "at", "near", "on")
     modifier = (a == b and b + 1 < len(toks) and not toks[b + 1].capital and not toks[b + 1].stop
                 and {"a", "p"} <= set(lexicon(language).get(toks[a].word, "")))
-    quoted = text[max(toks[a].start - 1, 0):toks[a].start] in ('"', "“")  # "its \"Cobbler Lane Rye\"": a title
+    quoted = _in_title(text, toks[a].start)  # "its \"Cobbler Lane Rye\"", "\"The Lacemaker's Daughter\"": a title
     # "the Sun", "the Kremlin": a person's name takes no article ("the late X" has a word between)
     defined = a > 0 and toks[a - 1].word == "the" and text[toks[a - 1].start].islower()
     named_as_place = toks[b].word in _INSTITUTIONS or toks[b].word in _PLACES
     return acronym or named_as_place or placed or modifier or quoted or defined
+
+
+_TITLE_QUOTE = re.compile(r"[\"“]([A-Z][^\"“”]{0,60})[\"”]")
+
+
+def _in_title(text: str, at: int) -> bool:
+    """Whether position `at` is inside a short quotation that opens with a capital: a title
+    ("The Lacemaker's Daughter"), not what someone said."""
+    return any(m.start(1) <= at < m.end(1) and len(m.group(1).split()) <= 8 for m in _TITLE_QUOTE.finditer(text))
 
 
 # Last words of names of places that are no one's surname ("Pellam Street"), unlike "Park" or "Hall".

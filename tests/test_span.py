@@ -569,3 +569,10 @@ def test_an_acronym_in_brackets_is_the_name_before_it_again(analyzer):
     sentence = ("The festival was founded in 2001 by the Marravel Film Society (MFS) and is now run by an "
                 "independent foundation, the Marravel Festival Trust (MFT), on an annual budget of €4.8 million.")
     assert short("Who runs the Marravel International Film Festival now?", sentence, analyzer) == "Marravel Festival Trust"
+
+
+def test_who_is_never_a_name_inside_a_title(analyzer):
+    """'"The Lacemaker's Daughter" by Cornelius Aberfoyle': the painter is not the title's Daughter."""
+    sentence = ("The painting, \"The Lacemaker's Daughter\" by Cornelius Aberfoyle, shows a girl of about ten sitting "
+                "at a window with a bobbin of lace.")
+    assert short("Who painted it? the painting stolen", sentence, analyzer) == "Cornelius Aberfoyle"
