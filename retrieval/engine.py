@@ -79,6 +79,8 @@ class Engine:
         self._synonym_ids = lru_cache(maxsize=1 << 14)(self._term_synonym_ids)
         # per question, its key terms: read by the synonym bonus and by each sentence's support check
         self._key_terms = lru_cache(maxsize=1 << 8)(lambda q: tuple(key_terms(q, self._analyzer)))
+        # per question and sentence, its support: the best sentence is checked before and while it is picked
+        self._support = lru_cache(maxsize=1 << 6)(self._sentence_support)
         # per header field, whether any document keeps that line: read once, not per question
         self._any_header = lru_cache(maxsize=None)(
             lambda field: any(_header(doc, field) for doc in index.corpus.documents))
@@ -545,7 +547,7 @@ class Engine:
             return better.capitalize() if word[:1].isupper() else better
         return _WORD.sub(fix, text)
 
-    def _support(self, q: Question, sentence: int) -> Support:
+    def _sentence_support(self, q: Question, sentence: int) -> Support:
         """How well the sentence's passage and its document's title cover the question's key terms
         (a headline names what its article's sentences go on to call "the bridge" or "he")."""
         lay = self._layout
