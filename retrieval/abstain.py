@@ -29,9 +29,9 @@ LIGHT_WORDS = qa.LIGHT_WORDS
 PARTICLES = frozenset("after away back around ahead along apart aside forward".split())
 # In a "how much" question, the words that ask for an amount of money, as "many" asks for a count.
 MONEY_KIND = frozenset("money worth".split())
-# The verb "face" only says that something awaits its subject ("could they face execution?", "what
-# charges does he face?"): the topic is its object, which the documents may word otherwise ("the
-# death penalty"). The noun ("her face", "the face of the cliff") is a topic.
+# The verb "face" only says that something awaits its subject ("could he face prison?", "what
+# charges does he face?"): the topic is its object, which the documents may word otherwise ("a
+# jail term"). The noun ("her face", "the face of the cliff") is a topic.
 SUPPORT_VERBS = frozenset("face faces faced facing".split())
 PHRASAL_VERBS = frozenset("""go goes going gone went get gets getting got gotten give gives giving gave given take takes
 taking took taken come comes coming came put puts putting look looks looking looked""".split())

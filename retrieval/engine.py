@@ -225,7 +225,7 @@ class Engine:
         ids = [self._term_ids[t] for t in q.terms if t in self._term_ids]
         if follow_up:
             ids += [self._term_ids[t] for t in self._analyzer.terms(self._spell(question)) if t in self._term_ids]
-        if not ids:  # "Could they face execution in America?" over "... the death penalty ... the U.S."
+        if not ids:  # "How many automobiles did the firm purchase?" over "... company bought 40 cars"
             ids = [i for t in self._key_terms(q) for s in self._synonym_ids(t) for i in s]
         names = tuple(tuple(self._term_ids[t] for t in self._analyzer.terms(" ".join(n)) if t in self._term_ids)
                       for n in q.names)

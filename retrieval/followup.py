@@ -89,7 +89,7 @@ _PLURAL_PEOPLE = frozenset("people men women children police staff residents wor
 
 
 def _named_before(question: str, pronoun: str) -> bool:
-    """Whether the question writes a name before its first `pronoun` ("Why did Halvorsen cut its
+    """Whether the question writes a name before its first `pronoun` ("Why did Brellmoor cut its
     forecast?")."""
     tokens = question.split()
     at = next((k for k, t in enumerate(tokens) if t.strip("?,.!;:").lower() == pronoun), 0)
@@ -178,17 +178,17 @@ def resolve(question: str, state: ChatState, language: str = "english",
     names = [n for n in last.get("names", []) if isinstance(n, str)]
     if set(ws) & _IT and set(words(str(last.get("question", "")))) & _IT:
         # "it" said again is what the last question called "it", not its answer ("Who built it?" -
-        # "University of Tarrow" - "How fast can it charge?": the battery, not the university)
+        # "Ferrow College" - "How fast can it charge?": the battery, not the college)
         names = [n for n in names if n in str(last.get("resolved", ""))]  # the question's, not the answer's
         thing = None
     if set(ws) & _PERSONAL and not (person or thing or names):
         # "Was Pennyfeather found guilty?" - "How much did he steal?": he is the one name it wrote;
         # "Why was Vrbanek banned?" - "How long is the ban?" - "When can he race again?": when the
         # last turn named nobody, he is still the one named a turn or two before
+        known = lexicon(language)
         for turn in reversed(state.turns[-1 - _LOOK_BACK:]):
             # a lone capitalised word that is no word of the language is someone's name ("Vrbanek";
             # not "Rovers")
-            known = lexicon(language)
             solo = [w for w in _capitalised(str(turn.get("resolved", ""))) if not is_word(w.lower(), known)]
             if turn.get("person") or turn.get("names") or solo:
                 names = [n for n in turn.get("names", []) if isinstance(n, str)]
