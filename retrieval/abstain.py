@@ -70,7 +70,7 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     # "What did the mayor say?": when answer-kind nouns are all the question has, those outside
     # the wh-phrase are its topic ("which mayor ...?" asks for one; "the mayor" is whom it is about),
     # and failing those, the ones inside it ("Who is the mayor?")
-    return kept(skip) or kept(skip - (qa.TYPE_NOUNS - qa.asked_nouns(q))) or kept(skip - qa.TYPE_NOUNS)
+    return kept(skip) or kept(skip - (qa.TYPE_NOUNS - asked)) or kept(skip - qa.TYPE_NOUNS)
 
 
 def name_terms(q: qa.Question, analyzer: Analyzer, surface: bool = False) -> list[str]:

@@ -11,7 +11,6 @@ ten-man side") or an age after a name counts nothing. For "how old", the age as 
 from __future__ import annotations
 
 import re
-
 from dataclasses import replace
 
 from retrieval import question as qa

@@ -152,8 +152,7 @@ def _capitalised(question: str) -> list[str]:
 def _names_something(question: str) -> bool:
     """Whether the question writes a word after its first with a capital ("Who is Ostrowe?"), a month
     or weekday aside ("How many in May?" is about the last question's topic)."""
-    return any(t[:1].isupper() and t != "I" and t.strip("?,.!").lower() not in _TIME_WORDS
-               for t in question.split()[1:])
+    return bool(_capitalised(question))
 
 
 def asks_only_for_more(question: str, language: str = "english") -> bool:

@@ -194,7 +194,6 @@ def _question_names(q: qa.Question | None) -> frozenset[str]:
     return frozenset() if q is None else _capitalised(q.text)
 
 
-@lru_cache(maxsize=1024)
 @lru_cache(maxsize=256)
 def _capitalised(text: str) -> frozenset[str]:
     """The folded words a text writes with a capital, its first word aside ("Marenko" of "Who is

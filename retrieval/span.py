@@ -289,7 +289,6 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question, language: str) -> t
     return _role_before(text, toks, name)
 
 
-_DETERMINERS = frozenset("the a an its his her their our".split())
 ROLE_WORDS = 6  # words of a role set off before a name ("the line's chief engineer, Ada Lowe"), at most
 
 
@@ -306,7 +305,7 @@ def _role_before(text: str, toks: list[_Tok], name: tuple[str, ...]) -> tuple[in
         for a in range(i - 1, max(-1, i - 1 - ROLE_WORDS), -1):
             if a < i - 1 and re.search(r"[,;:.()\"“”]", text[toks[a].end:toks[a + 1].start]):
                 break  # the role is one stretch of words
-            if toks[a].word in _DETERMINERS:
+            if toks[a].word in qa.DETERMINERS:
                 return toks[a].start, toks[i - 1].end
     return None
 
