@@ -11,7 +11,6 @@ ten-man side") or an age after a name counts nothing. For "how old", the age as 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from retrieval import question as qa
 from retrieval.dates import _CLOCK, _MERIDIEM
@@ -204,7 +203,7 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
         return False
     if not _counts_things(q, analyzer) or any(qa.is_quantity_word(ws, i) for i in range(len(ws))):
         return True
-    toks = [replace(t, in_question=False) for t in _tokens(text, q, analyzer)]  # the question's own numbers too
+    toks = [t._replace(in_question=False) for t in _tokens(text, q, analyzer)]  # the question's own numbers too
     runs = _numbers(toks, text)  # none: "2000 guests" reads as a year there, and still counts
     nouns = qa.counted_nouns(q, analyzer)
 

@@ -37,18 +37,24 @@ def fold(text: str) -> str:
 def words(text: str) -> list[str]:
     """Folded surface words, in order. Acronyms become one word with a trailing dot, so 'U.S.',
     'US' (in mixed-case text) and 'u.s.' all match each other and never the pronoun 'us'."""
-    return list(_words(text))
+    return list(_words_and_spans(text)[0])
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the words `words` returns, in the original (unfolded) text."""
+    return list(_words_and_spans(text)[1])
 
 
 @lru_cache(maxsize=1 << 10)
-def _words(text: str) -> tuple[str, ...]:
-    """`words`, kept for the last few texts: a question's words and its best sentences' are read
-    by several steps of one answer (about half the calls over SQuAD)."""
+def _words_and_spans(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """`words` and `word_spans` from one pass, kept for the last few texts: a question's words and
+    its best sentences' are read by several steps of one answer (about half the calls over SQuAD)."""
     caps_are_acronyms = not _mostly_upper(text)
-    out = []
+    out, spans = [], []
     text = text.translate(_FOLD_TABLE)
     plain = text.isascii()  # then every word folds by lower() alone: checked once, not per word
-    for raw in _TOKEN.findall(text):
+    for m in _TOKEN.finditer(text):
+        raw = m.group()
         w = raw.lower() if plain else fold(raw)
         if "." in w and not w[0].isdigit():
             w = w.replace(".", "") + "."
@@ -58,13 +64,8 @@ def _words(text: str) -> tuple[str, ...]:
         elif caps_are_acronyms and 2 <= len(raw) <= 3 and raw.isupper():
             w += "."
         out.append(w)
-    return tuple(out)
-
-
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the words `words` returns, in the original (unfolded) text."""
-    folded = text.translate(_FOLD_TABLE)
-    return [m.span() for m in _TOKEN.finditer(folded)]
+        spans.append(m.span())
+    return tuple(out), tuple(spans)
 
 
 @lru_cache(maxsize=None)

@@ -9,7 +9,7 @@ chooses among what they find.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from retrieval import question as qa
 from retrieval.spelling import lexicon
@@ -28,8 +28,7 @@ _ARTICLES = frozenset("the a an".split())
 _COPULAS = frozenset("is are was were be been being became become becomes remains remained".split())
 
 
-@dataclass(frozen=True)
-class _Tok:
+class _Tok(NamedTuple):  # a tuple: made for every word of every sentence read, three times faster than a frozen dataclass
     word: str  # folded
     start: int
     end: int
@@ -52,7 +51,7 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
         out.append(_Tok(w, a, b, inq, stop, text[a].isupper(), qa.is_year(w) and "," not in text[a:b]))
     for first, last in _spelled_acronyms(out, q):
         for i in range(first, last + 1):
-            out[i] = replace(out[i], in_question=True)
+            out[i] = out[i]._replace(in_question=True)
     return out
 
 
