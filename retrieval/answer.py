@@ -291,9 +291,14 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     bits = np.where(hit, np.left_shift(np.uint64(1), np.maximum(q_of_tok, 0).astype(np.uint64)), np.uint64(0))
     masks = _per_group(np.bitwise_or, bits, np.bincount(owner, minlength=len(every)), 0, np.uint64)
     shifts = np.arange(len(uniq), dtype=np.uint64)[None, :]
+    byte_weights = _byte_sums(w)
 
     def weight(m: np.ndarray) -> np.ndarray:
-        return ((m[:, None] >> shifts) & np.uint64(1)).astype(np.float64) @ w
+        """The idf weight of each mask's question terms: a table look-up per byte of the mask."""
+        out = byte_weights[0][m & np.uint64(255)]
+        for k in range(1, len(byte_weights)):
+            out += byte_weights[k][(m >> np.uint64(8 * k)) & np.uint64(255)]
+        return out
 
     rows = np.searchsorted(every, cands)
     first_of = np.repeat(firsts, counts)  # per row of `every`: its passage's first sentence
@@ -409,6 +414,16 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         cols[gap] = cols[base] - cols[base].max()
     # C order, as np.column_stack gives, in a third of its time (the layout decides the ranker's sums)
     return np.ascontiguousarray(np.array([cols[name] for name in FEATURES], dtype=np.float64).T)
+
+
+_BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # row b: the bits of b
+
+
+def _byte_sums(w: np.ndarray) -> list[np.ndarray]:
+    """Per byte k of a term mask, the table {byte value: the summed weight of terms 8k..8k+7 it holds}."""
+    padded = np.zeros(max(1, -(-len(w) // 8)) * 8)
+    padded[:len(w)] = w
+    return [_BYTE_BITS @ padded[k:k + 8] for k in range(0, len(padded), 8)]
 
 
 BESIDE = 3  # index tokens from a number to the noun it counts ("26 accused cartel operatives")
