@@ -110,8 +110,9 @@ def tally(text: str, q: qa.Question) -> tuple[int, int] | None:
 def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> list[tuple[float, int, int]]:
     """The numbers of a sentence, scored as answers to a count or measure question."""
     nouns = qa.counted_nouns(q, analyzer)
-    measure = qa.how_word(q) in MEASURES
-    distance = qa.how_word(q) in _DISTANCES
+    dimension = measure_asked(q)
+    measure = dimension is not None
+    distance = dimension in _DISTANCES
     years = {w for w in q.words if qa.is_year(w)}
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     units = asked_unit(q)
@@ -137,7 +138,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             b = end
             after = toks[b + 1].word if b + 1 < len(toks) else ""
             if after in _DIMENSIONS:  # "1.8 kilometres wide and up to 400 metres deep" for "how deep"
-                score += DIMENSION if after == qa.how_word(q) else -DIMENSION
+                score += DIMENSION if after == dimension else -DIMENSION
         elif things and _clock_or_money(toks, text, a, b):
             continue  # "at 11 a.m.", "£1,250": no count of the workers asked about
         elif b in part:
@@ -275,6 +276,20 @@ decade decades century centuries mile miles kilometre kilometres kilometer kilom
 meters m cm mm foot feet ft inch inches yard yards nautical pound pounds lb lbs kilogram kilograms kg
 gram grams ton tons tonne tonnes acre acres hectare hectares square cubic degree degrees mph kph knots
 storey storeys story stories floor floors""".split())
+
+
+# Nouns that ask for a measure as "how <adjective>" does: "What distance did she run?" is "How far ...?"
+_MEASURE_NOUNS = {"distance": "far", "length": "long", "height": "high", "width": "wide", "depth": "deep",
+                  "weight": "heavy", "speed": "fast", "size": "big"}
+
+
+def measure_asked(q: qa.Question) -> str | None:
+    """The dimension a measure question asks for, as its "how" word: 'How far ...?' and 'What
+    distance ...?' -> 'far', 'How much weight ...?' -> 'heavy'; None for other questions."""
+    how = qa.how_word(q)
+    if how in MEASURES:
+        return how
+    return next((_MEASURE_NOUNS[n] for n in sorted(qa.asked_nouns(q)) if n in _MEASURE_NOUNS), None)
 
 
 def measure_units(how: str | None) -> frozenset[str]:

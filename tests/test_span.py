@@ -339,6 +339,10 @@ def test_a_weekday_is_no_name(analyzer):
     ("How far is the depot from the centre?", "The depot lies 14 kilometres from the centre.", "14 kilometres"),
     ("How many stations are there?", "The tram stops at 19 stations along the way.", "19"),
     ("How long did the works take?", "The works took 3 in every year.", "3"),
+    # a measure asked for by its noun, as "how far" asks for one
+    ("What distance did the ferry cover?", "The ferry covered 212 nautical miles in a day.", "212 nautical miles"),
+    ("How much weight did the calf gain?", "The calf gained 14 kilograms in its first month.", "14 kilograms"),
+    ("What is the height of the mast?", "The mast rises to a height of 96 metres above the quay.", "96 metres"),
 ])
 def test_a_measure_keeps_its_unit(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
