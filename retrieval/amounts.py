@@ -158,7 +158,19 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
         out.append((score, a, b))
+    if dimension == "long":  # "kept indoors for a fortnight": a time said without a number
+        out += [(1.0 + WITH_UNIT, i, i + 1) for i in _one_period(toks)]
     return out
+
+
+_PERIODS = frozenset("second minute hour day week fortnight month year decade century".split())
+
+
+def _one_period(toks: list[_Tok]) -> list[int]:
+    """Where "a" or "an" opens a single period of time the question does not name ("a fortnight",
+    "an hour")."""
+    return [i for i in range(len(toks) - 1) if toks[i].word in ("a", "an")
+            and toks[i + 1].word in _PERIODS and not toks[i + 1].in_question]
 
 
 _PARTITIVE_PRONOUNS = frozenset("them those these us".split())  # not "two of which": the whole is asked about
@@ -200,6 +212,8 @@ def holds_count(text: str, q: qa.Question, analyzer: Analyzer) -> bool:
     workers', a number that is no time of day, sum of money or modifier ('a one-off payment'), or a
     word like 'several'."""
     ws = words(text)
+    if measure_asked(q) == "long" and _one_period(_tokens(text, q, analyzer)):
+        return True  # "How long will she be kept in?" - "for a fortnight"
     if not qa.holds_amount(ws):
         return False
     if not _counts_things(q, analyzer) or any(qa.is_quantity_word(ws, i) for i in range(len(ws))):

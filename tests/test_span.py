@@ -343,6 +343,8 @@ def test_a_weekday_is_no_name(analyzer):
     ("What distance did the ferry cover?", "The ferry covered 212 nautical miles in a day.", "212 nautical miles"),
     ("How much weight did the calf gain?", "The calf gained 14 kilograms in its first month.", "14 kilograms"),
     ("What is the height of the mast?", "The mast rises to a height of 96 metres above the quay.", "96 metres"),
+    # a time said without a number
+    ("How long will the otter stay indoors?", "The otter will be kept in a pen for at least a fortnight.", "a fortnight"),
 ])
 def test_a_measure_keeps_its_unit(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
@@ -580,3 +582,9 @@ def test_who_is_never_a_name_inside_a_title(analyzer):
     sentence = ("The painting, \"The Lacemaker's Daughter\" by Cornelius Aberfoyle, shows a girl of about ten sitting "
                 "at a window with a bobbin of lace.")
     assert short("Who painted it? the painting stolen", sentence, analyzer) == "Cornelius Aberfoyle"
+
+
+def test_a_time_said_without_a_number_answers_how_long_but_counts_nothing(analyzer):
+    sentence = "The otter will be kept in a pen for at least a fortnight before it is released."
+    assert holds_count(sentence, qa.analyse("How long will the otter be kept in?", analyzer), analyzer)
+    assert not holds_count(sentence, qa.analyse("How many otters were kept in the pen?", analyzer), analyzer)
