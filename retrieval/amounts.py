@@ -303,6 +303,8 @@ def measure_asked(q: qa.Question) -> str | None:
     how = qa.how_word(q)
     if how in MEASURES:
         return how
+    if qa.asks_how_long_it_took(q):
+        return "long"  # "What was the winning time?": "2 hours 18 minutes"
     return next((_MEASURE_NOUNS[n] for n in sorted(qa.asked_nouns(q)) if n in _MEASURE_NOUNS), None)
 
 
@@ -314,7 +316,7 @@ def measure_units(how: str | None) -> frozenset[str]:
 
 def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
     """The last token of a measure with its unit: '14' -> '14 kilometres', '3' -> '3 square miles',
-    '6' -> '6 hours and 40 minutes'."""
+    '6' -> '6 hours and 40 minutes', '2' -> '2 hours 18 minutes 40 seconds'."""
     j = last
     while (j + 1 < len(toks) and toks[j + 1].word in UNITS and not toks[j + 1].in_question
            and text[toks[j].end:toks[j + 1].start].strip() in ("", "-")):
@@ -324,6 +326,9 @@ def _with_unit(toks: list[_Tok], text: str, last: int) -> int:
     if (j > last and j + 3 < len(toks) and toks[j + 1].word == "and" and _is_number(toks[j + 2])
             and toks[j + 3].word in UNITS and _adjacent(toks, text, j, j + 3)):
         return _with_unit(toks, text, j + 2)
+    if (j > last and j + 2 < len(toks) and _is_number(toks[j + 1]) and toks[j + 2].word in UNITS
+            and _adjacent(toks, text, j, j + 2)):
+        return _with_unit(toks, text, j + 1)  # "2 hours 18 minutes", "6 feet 2 inches"
     return j
 
 

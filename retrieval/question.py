@@ -393,6 +393,8 @@ def answer_type(ws: list[str]) -> str:
     if wh in ("who", "whom", "whose"):
         return PERSON
     # what / which: look at the noun that follows ("which year", "what is the name of the city")
+    if _times_a_run(ws, wh_at):
+        return COUNT
     for w in after:
         if w in ("name", "names"):
             return PERSON
@@ -409,6 +411,21 @@ def answer_type(ws: list[str]) -> str:
     if nxt in ("reason", "cause", "purpose"):
         return REASON
     return DESCRIPTION
+
+
+# Words before "time" that make it how long something took ("the winning time"), not when it happened.
+_RUN_TIMES = frozenset("winning finishing record fastest quickest slowest best total journey travel lap race running".split())
+
+
+def _times_a_run(ws: list[str] | tuple[str, ...], wh_at: int) -> bool:
+    """'What was the winning time?', 'What was her finishing time?': a duration, not a time of day."""
+    return any(ws[i] in _RUN_TIMES and ws[i + 1] == "time" for i in range(wh_at + 1, min(len(ws) - 1, wh_at + 5)))
+
+
+def asks_how_long_it_took(q: Question) -> bool:
+    """Whether a what/which question asks for the time something took ('What was the winning time?')."""
+    wh_at = _wh_at(list(q.words))
+    return wh_at is not None and q.words[wh_at] in ("what", "which") and _times_a_run(q.words, wh_at)
 
 
 def _noun_after(ws: list[str], wh_at: int) -> list[str]:

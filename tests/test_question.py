@@ -22,6 +22,9 @@ def analyzer() -> Analyzer:
     ("What is the price of a tonne of copper?", qa.COUNT),  # an amount of money
     ("At what rate is the county growing?", qa.DESCRIPTION),  # "rapidly" as often as a number
     ("When did the museum open?", qa.DATE),
+    ("What was the winning time in the women's race?", qa.COUNT),  # how long it took, a measure
+    ("What was her finishing time?", qa.COUNT),
+    ("What time did the race start?", qa.DATE),
     ("In which year was the bridge built?", qa.DATE),
     ("Who designed the bridge?", qa.PERSON),
     ("What is the full name of the architect?", qa.PERSON),

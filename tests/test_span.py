@@ -343,6 +343,8 @@ def test_a_weekday_is_no_name(analyzer):
     ("What distance did the ferry cover?", "The ferry covered 212 nautical miles in a day.", "212 nautical miles"),
     ("How much weight did the calf gain?", "The calf gained 14 kilograms in its first month.", "14 kilograms"),
     ("What is the height of the mast?", "The mast rises to a height of 96 metres above the quay.", "96 metres"),
+    ("How long did the crossing take?", "The crossing took 2 hours 18 minutes, a record.", "2 hours 18 minutes"),
+    ("What was the winning time?", "Ida Brun won in 2 hours 39 minutes 5 seconds.", "2 hours 39 minutes 5 seconds"),
     # a time said without a number
     ("How long will the otter stay indoors?", "The otter will be kept in a pen for at least a fortnight.", "a fortnight"),
 ])
