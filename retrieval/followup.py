@@ -57,6 +57,40 @@ def _swap_phrase(previous: str, follow_up: str) -> str | None:
     return " ".join(tokens[:at] + [new] + tokens[end:]) + "?"
 
 
+_ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
+
+
+def _kind(token: str) -> str | None:
+    """'possessive' for "women's" or "Tories'", 'ordinal' for "second" or "2nd", else None."""
+    core = token.strip("?,.!;:").replace("\u2019", "'")
+    low = core.lower()
+    if low in _ORDINALS or (low[:-2].isdigit() and low[-2:] in ("st", "nd", "rd", "th")):
+        return "ordinal"
+    if len(low) > 2 and (low.endswith("'s") or low.endswith("s'")):
+        return "possessive"
+    return None
+
+
+def _swap_parallel(previous: str, follow_up: str) -> str | None:
+    """'What was the winning time in the men's race?' + 'What about the women's?' -> '... in the
+    women's race?'; 'When was the first vote?' + 'And the second?' -> 'When was the second vote?':
+    a short follow-up whose one possessive or ordinal stands where the previous question has one
+    of its own replaces it. None when there is no such pair."""
+    new = follow_up.strip().rstrip("?").split()
+    kinds = [_kind(t) for t in new]
+    if not 1 <= len(new) <= 3 or sum(k is not None for k in kinds) != 1:
+        return None
+    word = next(t for t, k in zip(new, kinds) if k)
+    tokens = previous.rstrip("?").split()
+    at = max((i for i, t in enumerate(tokens) if _kind(t) == _kind(word)
+              and t.strip("?,.!;:").lower() != word.lower()), default=None)
+    if at is None:
+        return None
+    core = tokens[at].strip("?,.!;:")
+    tokens[at] = tokens[at].replace(core, word, 1)
+    return " ".join(tokens) + "?"
+
+
 _PERSONAL = frozenset("he she him her his hers".split())
 _LOOK_BACK = 2  # how many turns before the last one a "he" or "she" may still point to
 _THING = frozenset("it its they them their".split())
@@ -223,7 +257,7 @@ def resolve(question: str, state: ChatState, language: str = "english",
             break
     if isinstance(person, str) and person and set(ws) & _PERSONAL:
         base = _named(base, person, _PERSONAL)  # "And when can he race again?": he is still the one named
-    swapped = None if asks_time or has_wh else _swap_phrase(previous, base)
+    swapped = None if asks_time or has_wh else (_swap_phrase(previous, base) or _swap_parallel(previous, base))
     if swapped:
         resolved = swapped
     elif elliptical and not has_wh:

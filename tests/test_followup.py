@@ -76,6 +76,18 @@ def test_a_phrase_follow_up_replaces_the_phrase_with_its_preposition():
     assert text == "How well did the vaccine work in people over 65?"
 
 
+def test_a_possessive_or_ordinal_follow_up_replaces_its_counterpart():
+    text, _ = resolve("What about the women's?", _state("What was the winning time in the men's final?"))
+    assert text == "What was the winning time in the women's final?"
+    text, _ = resolve("And the second?", _state("When did the first vote close?"))
+    assert text == "When did the second vote close?"
+    text, _ = resolve("And Kell's?", _state("What did Orsby's lawyer say?"))
+    assert text == "What did Kell's lawyer say?"
+    # nothing of its kind in the previous question: added to it, as before
+    text, _ = resolve("And the second?", _state("When did the vote close?"))
+    assert text == "When did the vote close the second?"
+
+
 def test_pronoun_is_resolved_with_the_names_of_the_last_turn():
     text, skip = resolve("Where is her company based?", _state("Who is Ingrid Holm?", ["Ingrid Holm"]))
     assert "Ingrid Holm" in text and not skip
