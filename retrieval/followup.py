@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from retrieval import question as qa
 from retrieval.models import ChatState
+from retrieval.names import names_a_person
 from retrieval.spelling import is_word, lexicon
 from retrieval.text import stopwords, words
 
@@ -244,6 +245,10 @@ def resolve(question: str, state: ChatState, language: str = "english",
     if not opener and "else" not in ws:  # the pronoun stands for the name the last answer gave
         if isinstance(person, str) and person and set(ws) & _PERSONAL:
             return _named(question, person, _PERSONAL), False
+        if not person and len(names) == 1 and set(ws) & _PERSONAL and names_a_person(names[0]):
+            # "Who won the race?" - "How long did it take him?" - "What does he do?": the one
+            # person the last question named, though it asked nothing about them
+            return _named(question, names[0], _PERSONAL), False
         if isinstance(thing, str) and thing and (there or set(ws) & _THING):
             return _named(question, thing, _THING | ({"there"} if there else set())), False
         if not person and not thing and len(names) == 1 and set(ws) & _THING - {"they", "them", "their"}:

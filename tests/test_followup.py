@@ -88,6 +88,14 @@ def test_a_possessive_or_ordinal_follow_up_replaces_its_counterpart():
     assert text == "When did the vote close the second?"
 
 
+def test_he_is_the_one_person_the_last_question_named():
+    state = _state("How long did it take Ada Lowe?", ["Ada Lowe"])
+    assert resolve("What does he do for a living?", state)[0] == "What does Ada Lowe do for a living?"
+    # a body is no "he"
+    body = _state("How much did Pellam Holdings pay?", ["Pellam Holdings"])
+    assert resolve("What does he do for a living?", body)[0] != "What does Pellam Holdings do for a living?"
+
+
 def test_pronoun_is_resolved_with_the_names_of_the_last_turn():
     text, skip = resolve("Where is her company based?", _state("Who is Ingrid Holm?", ["Ingrid Holm"]))
     assert "Ingrid Holm" in text and not skip
@@ -197,7 +205,7 @@ def test_a_possessive_pointing_inside_the_question_asks_nothing_of_the_last_turn
 def test_a_name_the_borrowed_topic_holds_is_not_said_twice():
     state = ChatState().add({"question": "How old is Ann Lee?", "resolved": "How old is Ann Lee?", "names": ["Ann Lee"],
                              "quotes": [1]})
-    assert resolve("Where does he live?", state)[0] == "Where does he live? Ann Lee"
+    assert resolve("Where does he live?", state)[0] == "Where does Ann Lee live?"  # he is the one person named
 
 
 def test_who_is_the_role_takes_only_names_from_the_last_turn():
