@@ -338,7 +338,7 @@ _AGE_UNITS = frozenset("year years month months".split())
 
 def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
     """An age as it is written: "aged 63", "at the age of 63", "turned 39", "63 years old",
-    "a 63-year-old", and "Hale, 58," or "Hale was 58" when Hale is whom the question names;
+    "a 63-year-old", "Hale, who is 58,", and "Hale, 58," or "Hale was 58" when Hale is whom the question names;
     None when the sentence gives no age (the year or the count it holds is none). An age said
     of someone the question names beats one said of nobody in particular."""
     found = []
@@ -357,8 +357,15 @@ def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
                                        or (prev.word in _COPULAS and i > 1 and toks[i - 2].capital
                                            and toks[i - 2].in_question)))
         aged = any(toks[k].word in _AGE_BEFORE for k in range(max(0, i - 2), i))
-        if said_age or aged or named:
-            found.append((named, -i, t.start, _end_char(text, toks[j - 1] if said_age and j > i + 1 else t)))
+        # "Ada Lowe, who is seventy-three, said ...": a number alone in a relative clause about someone
+        last = i
+        while last + 1 < len(toks) and _is_number(toks[last + 1]) and text[toks[last].end:toks[last + 1].start] == "-":
+            last += 1
+        relative = (prev is not None and prev.word in ("is", "was") and i > 1 and toks[i - 2].word == "who"
+                    and text[toks[last].end:].lstrip()[:1] in (",", ".", ""))
+        if said_age or aged or named or relative:
+            end = toks[j - 1] if said_age and j > i + 1 else toks[last] if relative else t
+            found.append((named, -i, t.start, _end_char(text, end)))
     if not found:
         return None
     best = max(found)

@@ -323,6 +323,9 @@ def test_the_day_of_a_date_is_no_count(analyzer):
     ("How old was the pilot?", "The 39-year-old pilot landed safely.", "39"),
     ("How old are the fossils?", "Fossils 515 million years old were found.", "515 million"),
     ("How old is the mayor?", "The mayor said 34 percent of the budget was spent.", None),
+    ("How old is the oldest rower?", "The oldest rower, Ada Lowe, who is seventy-three, said she was fine.",
+     "seventy-three"),
+    ("How old is the bridge?", "It was built by Ada Lowe, who was 12 when the work began.", None),
 ])
 def test_an_age_is_a_number_said_as_an_age(analyzer, question, sentence, expected):
     assert short(question, sentence, analyzer) == expected
