@@ -35,7 +35,10 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens (to stderr)")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every subcommand. Given the `command` about to run, the other front ends'
+    modules are not imported (the Telegram one alone takes a quarter of a second): their
+    subcommands are still listed, with their own options left out."""
     parser = argparse.ArgumentParser(
         prog="quoteqa",
         description="Ask questions about a folder of documents; answers are sentences quoted verbatim.",
@@ -64,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     for name, (module, help_text) in _PLUGGED.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
         _add_common(p)
+        if command is not None and command != name:
+            p.set_defaults(handler=_lazy(module, "run"))
+            continue
         try:
             importlib.import_module(module).add_arguments(p)
         except ImportError as e:  # a front end whose optional parts are missing stays listed
@@ -112,7 +118,8 @@ def configure_logging(verbose: bool) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(next((a for a in argv if not a.startswith("-")), None))
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     try:

@@ -1,6 +1,8 @@
 """The command line as users run it: a subprocess, its stdout, stderr and exit code."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -26,6 +28,16 @@ def test_piped_console_commands(run_cli) -> None:
     assert result.returncode == 0
     assert "/reset" in result.stdout and "000_d6364650917e31b6.txt" in result.stdout
     assert "Conversation cleared" in result.stdout and "never asked" not in result.stdout
+
+
+def test_ask_and_console_do_not_load_the_telegram_front_end(cli_env) -> None:
+    """Only the command that runs has its module imported: python-telegram-bot alone took a quarter
+    of a second of every `quoteqa ask` and `make chat` start."""
+    code = ("import sys; from bot.cli import main; main(['ask', '--json', 'how many were extradited?']); "
+            "print('telegram loaded' if 'telegram' in sys.modules else 'telegram not loaded')")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "telegram not loaded"
 
 
 def test_python_dash_m_bot_is_the_same_program(run_cli) -> None:
