@@ -290,7 +290,6 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     q_of_tok = np.where(hit, rank_of_sorted[where], -1)
     bits = np.where(hit, np.left_shift(np.uint64(1), np.maximum(q_of_tok, 0).astype(np.uint64)), np.uint64(0))
     masks = _per_group(np.bitwise_or, bits, np.bincount(owner, minlength=len(every)), 0, np.uint64)
-    shifts = np.arange(len(uniq), dtype=np.uint64)[None, :]
     byte_weights = _byte_sums(w)
 
     def weight(m: np.ndarray) -> np.ndarray:
@@ -305,14 +304,15 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     last_of = first_of + np.repeat(counts, counts) - 1
     has_prev = every[rows] > first_of[rows]
     has_next = every[rows] < last_of[rows]
-    ctx = masks[rows].copy()
+    own = masks[rows]  # each candidate's own question terms
+    ctx = own.copy()
     ctx[has_prev] |= masks[rows[has_prev] - 1]
     ctx[has_next] |= masks[rows[has_next] + 1]
     row_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     p_masks = np.bitwise_or.reduceat(masks, row_starts)
     pm = p_masks[np.searchsorted(pset, passages)]
-    coverage = weight(masks[rows])
-    n_matched = ((masks[rows][:, None] >> shifts) & np.uint64(1)).sum(axis=1).astype(np.float64)
+    coverage = weight(own)
+    n_matched = _popcount(own)
 
     # token-level features over the candidates' own tokens
     row_to_cand = np.full(len(every), -1, dtype=np.int64)
@@ -398,15 +398,15 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "org_has_name": has_name if t == qa.ORGANISATION else zero,
         "other_has_name": has_name if t == qa.DESCRIPTION else zero,
         "reason_has_cue": has(REASON_CUE) if t == qa.REASON else zero,
-        "rarest_term": ((masks[rows] >> np.uint64(int(np.argmax(w)))) & np.uint64(1)).astype(np.float64),
+        "rarest_term": ((own >> np.uint64(int(np.argmax(w)))) & np.uint64(1)).astype(np.float64),
         "term_share": n_matched / len(uniq),
         "previous_coverage": previous,
         "next_coverage": following,
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
-        "prefix_coverage": weight(masks[rows] | prefixed),
-        "synonym_coverage": weight(masks[rows] | synonymous),
-        "title_coverage": weight(masks[rows] | title),
+        "prefix_coverage": weight(own | prefixed),
+        "synonym_coverage": weight(own | synonymous),
+        "title_coverage": weight(own | title),
         "title_share": weight(title),
         "count_beside_noun": beside,
     }
@@ -417,6 +417,20 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
 
 
 _BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # row b: the bits of b
+
+
+_BYTE_COUNTS = _BYTE_BITS.sum(axis=1)  # how many bits each byte value has
+
+
+def _popcount(masks: np.ndarray) -> np.ndarray:
+    """How many bits each mask has (as floats)."""
+    out = _BYTE_COUNTS[masks & np.uint64(255)]
+    for k in range(8, 64, 8):
+        rest = masks >> np.uint64(k)
+        if not rest.any():
+            break
+        out = out + _BYTE_COUNTS[rest & np.uint64(255)]
+    return out
 
 
 def _byte_sums(w: np.ndarray) -> list[np.ndarray]:
