@@ -285,8 +285,25 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question, language: str) -> t
             if first is not None and not first.capital and _verb_form(first.word, language):
                 continue  # "Mr. Hale, 63, conceded defeat ...": what X did, not who X is
             if stop - start >= 3 and not _RELATIVE.match(text[start:stop]):
+                if q.words[0] == "what":  # "What does X do?": the job, not where X comes from
+                    stop = _before_qualifier(text, toks, start, stop)
                 return start, stop  # not "who had been saying ...": a clause about X, not who X is
     return _role_before(text, toks, name)
+
+
+# Words after which a job's description goes on to other things: "a firefighter from Brambleholt",
+# "a retired teacher who stood for the council" ("a professor of law" is one job).
+_QUALIFIERS = frozenset("from in at near who whom whose which that with based living".split())
+
+
+def _before_qualifier(text: str, toks: list[_Tok], start: int, stop: int) -> int:
+    """The end of the last word before the first qualifier of text[start:stop], past the second
+    word (`stop` when there is none)."""
+    inside = [t for t in toks if start <= t.start and t.end <= stop]
+    for k, t in enumerate(inside[2:], start=2):
+        if t.word in _QUALIFIERS:
+            return inside[k - 1].end
+    return stop
 
 
 ROLE_WORDS = 6  # words of a role set off before a name ("the line's chief engineer, Ada Lowe"), at most

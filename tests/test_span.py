@@ -50,10 +50,16 @@ def short(question: str, sentence: str, analyzer: Analyzer) -> str | None:
      "Nimbel Data"),
     ("Who is the president of Varnia?", "The news appeared to surprise President Ana Lucero of Varnia.",
      "Ana Lucero"),
-    # "what does X do for a living?" is what X is, past the age
+    # "what does X do for a living?" is X's job, past the age and before where X comes from;
+    # "who is X?" is the whole description
     ("What does Theo Ravenmoor do for a living?",
      "The best-placed local runner was Theo Ravenmoor, 34, a physiotherapist from the Lowmoor district.",
+     "a physiotherapist"),
+    ("Who is Theo Ravenmoor?",
+     "The best-placed local runner was Theo Ravenmoor, 34, a physiotherapist from the Lowmoor district.",
      "a physiotherapist from the Lowmoor district"),
+    ("What does Ada Lowe do?", "Ada Lowe, a retired ferry captain who sailed for 30 years, said no.",
+     "a retired ferry captain"),
     # a lone verb answers nothing
     ("What was Maren Holt's relation to Orrery?",
      "Orrery's friend, Maren Holt, wrote, \"seldom did one meet an engineer who was also a poet.\"", "friend"),
