@@ -121,13 +121,24 @@ def _work_title(toks: list[_Tok], text: str, q: qa.Question) -> tuple[int, int] 
     return None
 
 
+MANY = 10  # names in a list an answer may run to when the question asks for a plural
+
+
 def _items_wanted(q: qa.Question) -> int:
-    """How many answers 'Which three branches ...?' or 'What two rivers ...?' asks for (1 otherwise)."""
+    """How many answers 'Which three branches ...?' or 'What two rivers ...?' asks for; MANY for
+    'Which countries ...?' (a plural, no number); 1 otherwise."""
     ws = q.words
     for k, w in enumerate(ws[:-1]):
         if w in ("which", "what", "name") and ws[k + 1] in qa.NUMBER_WORDS:
             return qa.NUMBER_WORDS[ws[k + 1]] if 2 <= qa.NUMBER_WORDS[ws[k + 1]] <= 10 else 1
+    if ws and ws[0] in ("which", "what") and any(_plural(n) for n in qa.asked_nouns(q)):
+        return MANY
     return 1
+
+
+def _plural(word: str) -> bool:
+    """'countries', 'members'; not 'press', 'status', 'analysis' nor 'news'."""
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is", "news", "ics"))
 
 
 def _several(q: qa.Question) -> bool:
@@ -150,6 +161,8 @@ def _list_link(toks: list[_Tok], text: str, i: int) -> int | None:
         j += 1
     elif gap != ",":
         return None
+    if j + 1 < len(toks) and toks[j].word == "the" and toks[j + 1].capital:
+        j += 1  # "France, Italy, the Netherlands"
     return j if j < len(toks) and toks[j].capital and not toks[j].in_question else None
 
 

@@ -599,3 +599,13 @@ def test_a_time_said_without_a_number_answers_how_long_but_counts_nothing(analyz
     sentence = "The otter will be kept in a pen for at least a fortnight before it is released."
     assert holds_count(sentence, qa.analyse("How long will the otter be kept in?", analyzer), analyzer)
     assert not holds_count(sentence, qa.analyse("How many otters were kept in the pen?", analyzer), analyzer)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Which countries signed the pact?", "France, Italy, Belgium, the Netherlands, Luxembourg and Germany"),
+    ("Which country signed the pact?", "France"),  # one is asked for
+    ("Which two countries signed the pact?", "France, Italy"),
+])
+def test_a_plural_question_gets_the_whole_list_of_names(analyzer, question, expected):
+    sentence = "The pact was signed by France, Italy, Belgium, the Netherlands, Luxembourg and Germany in 1951."
+    assert short(question, sentence, analyzer) == expected
