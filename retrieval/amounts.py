@@ -117,6 +117,7 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
     money = qa.how_word(q) == "much" and bool(set(q.words) & _MONEY_WORDS)
     units = asked_unit(q)
     share = bool(set(q.words) & _SHARE_WORDS)
+    change = qa.how_word(q) in ("much", "many") and bool(set(q.words) & _CHANGE_WORDS)
     things = _counts_things(q, analyzer)
     numbers = _numbers(toks, text)
     part = {b for _, a, b in numbers if things and toks[a].word != "one" and not _is_percent(toks, text, b)
@@ -157,6 +158,8 @@ def _counts(toks: list[_Tok], text: str, q: qa.Question, analyzer: Analyzer) -> 
             score += OF_THE_TIME  # "up from 39,200 a year earlier" for "And a year earlier?"
         if years and b + 2 < len(toks) and toks[b + 1].word in ("in", "for") and toks[b + 2].word in years:
             score += OF_THE_YEAR  # "fell from £2.1 million in 2021": the amount of the year asked about
+        if change and _after_by(toks, a):
+            score += BY_HOW_MUCH  # "reduce the payment on a mortgage of 200,000 marks by about 30 marks"
         out.append((score, a, b))
     if dimension == "long":  # "kept indoors for a fortnight": a time said without a number
         out += [(1.0 + WITH_UNIT, i, i + 1) for i in _one_period(toks)]
@@ -262,6 +265,20 @@ stole stolen borrow borrowed lend lent invest invested donate donated sell sold 
 _CURRENCY_WORDS = frozenset("""dollar dollars pound pounds euro euros yen franc francs mark marks rupee rupees cent
 cents penny pence yuan renminbi peso pesos lira lire shilling shillings guinea guineas crown crowns krona kronor krone
 kroner rouble roubles ruble rubles dinar dinars baht ringgit rand real reais won usd gbp eur""".split())
+
+
+BY_HOW_MUCH = 1.0  # for "how much did it fall?", the amount after "by", not the one that fell
+_CHANGE_WORDS = _CHANGES | frozenset("""down up lower higher raise raised lowered shrink shrank shrunk gain gained gains
+lose lost loses go goes went climb climbed jump jumped slump slumped""".split())
+
+
+def _after_by(toks: list[_Tok], a: int) -> bool:
+    """Whether the amount opening at token `a` follows "by", maybe with "about", "around", "some"
+    or "nearly" between."""
+    k = a - 1
+    while k >= 0 and toks[k].word in ("about", "around", "some", "nearly", "almost", "roughly", "just", "over"):
+        k -= 1
+    return k >= 0 and toks[k].word == "by"
 
 
 OF_THE_TIME = 1.0  # a number right before the question's own "a year earlier": above the noun asked about

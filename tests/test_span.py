@@ -609,3 +609,9 @@ def test_a_time_said_without_a_number_answers_how_long_but_counts_nothing(analyz
 def test_a_plural_question_gets_the_whole_list_of_names(analyzer, question, expected):
     sentence = "The pact was signed by France, Italy, Belgium, the Netherlands, Luxembourg and Germany in 1951."
     assert short(question, sentence, analyzer) == expected
+
+
+def test_how_much_something_changed_is_the_amount_after_by(analyzer):
+    sentence = "The cut will lower the monthly payment on a typical loan of 90,000 crowns by about 40 crowns."
+    assert short("How much will the monthly payment go down?", sentence, analyzer) == "40 crowns"
+    assert short("How big is a typical loan?", sentence, analyzer) == "90,000 crowns"  # no change asked about
