@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -55,8 +55,7 @@ _DATE_WORDS = qa.MONTHS | qa.WEEKDAYS | frozenset(
     "century centuries decade decades today yesterday tomorrow week weeks year years bc ad bce ce".split())
 
 
-@dataclass(frozen=True)
-class Ranked:
+class Ranked(NamedTuple):  # one per candidate of every question: a tuple is three times faster to make
     sentence: int
     score: float
 

@@ -365,13 +365,11 @@ class BM25Index:
     def _accumulate(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray | None]:
         """Scores of every document, and which were touched (None when all boosts are positive:
         then a touched document is exactly one scoring above zero)."""
-        acc = np.zeros(self.n_docs, dtype=np.float64)
-        hit = np.zeros(self.n_docs, dtype=bool) if any(w <= 0 for _, _, w in spans) else None
-        for lo, hi, w in spans:
-            docs, vals = self._posting(lo, hi, w)
-            acc[docs] += vals  # a term lists each document once, so fancy-index += is exact
-            if hit is not None:
-                hit[docs] = True
+        parts = [self._posting(lo, hi, w) for lo, hi, w in spans]
+        docs = np.concatenate([d for d, _ in parts])
+        # one C pass summing each document's terms in query order, as adding term by term would
+        acc = np.bincount(docs, weights=np.concatenate([v for _, v in parts]), minlength=self.n_docs)
+        hit = np.bincount(docs, minlength=self.n_docs) > 0 if any(w <= 0 for _, _, w in spans) else None
         return acc, hit
 
     def _score_dense(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
