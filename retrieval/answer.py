@@ -164,6 +164,13 @@ class Layout:
         self._term_ids: dict[str, int] | None = None
         self._prefix_ids: np.ndarray | None = None
         self.synonym_ids: dict[int, tuple[int, ...]] = {}  # per question term: its one-word synonyms' ids
+        self.term_set = lru_cache(maxsize=1 << 14)(self._term_set)
+
+    def _term_set(self, sentence: int) -> frozenset[int]:
+        """The term ids of one sentence (read from the plain arrays: indexing the index's np.memmap
+        costs a Python call per element)."""
+        lo, hi = self.sentence_offsets[sentence], self.sentence_offsets[sentence + 1]
+        return frozenset(self.sentence_terms[lo:hi].tolist())
 
     def title_terms(self, doc: int) -> frozenset[str]:
         """The index terms of a document's title (cached; filling the cache is idempotent)."""
@@ -559,10 +566,9 @@ def rank_sentences(index: StoredIndex, lay: Layout, terms: Sequence[int], questi
 
 
 def sentence_term_set(lay: Layout, sentence: int) -> frozenset[int]:
-    """The term ids of one sentence (read from the layout's plain arrays: indexing the index's
-    np.memmap costs a Python call per element)."""
-    lo, hi = lay.sentence_offsets[sentence], lay.sentence_offsets[sentence + 1]
-    return frozenset(lay.sentence_terms[lo:hi].tolist())
+    """The term ids of one sentence (kept for the sentences read lately: several steps of one answer
+    read the same few)."""
+    return lay.term_set(sentence)
 
 
 def drop_near_duplicates(index: StoredIndex, lay: Layout, ranked: Sequence[Ranked], k: int) -> list[Ranked]:

@@ -594,12 +594,12 @@ class Engine:
         found = [t for t in key if others[t]]  # only a term with synonyms can gain
         own = {t: ids.get(t) for t in found}
         single = {t: frozenset(s[0] for s in others[t] if len(s) == 1) for t in found}  # checked as sets
-        multi = {t: [s for s in others[t] if len(s) > 1] for t in found}
+        multi = {t: [frozenset(s) for s in others[t] if len(s) > 1] for t in found}  # each held whole or not
         scored = []
         for r in head:
             held = selection.sentence_term_set(self._layout, r.sentence)
             gain = sum(weights[t] for t in found if own[t] not in held and (
-                not single[t].isdisjoint(held) or any(all(i in held for i in s) for s in multi[t])))
+                not single[t].isdisjoint(held) or any(s <= held for s in multi[t])))
             scored.append(selection.Ranked(r.sentence, r.score + SYNONYM_BONUS * gain / total))
         return sorted(scored, key=lambda r: -r.score) + ranked[SYNONYM_WINDOW:]
 
