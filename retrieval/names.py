@@ -365,7 +365,8 @@ def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -
             return True  # "in the mountain town of Kell"
         return a > 0 and toks[a - 1].word in _LOCATIVE and text[toks[a - 1].end:toks[a].start].strip() == ""
 
-    out = [(score + LOCATED if after_locative(a) else score, a, b) for score, a, b in names]
+    out = [(score + LOCATED if after_locative(a) else score, a, b) for score, a, b in names
+           if not _a_speaker(toks, text, a, b)]
     for i, t in enumerate(toks[:-1]):
         if t.word not in _LOCATIVE:
             continue
@@ -378,6 +379,16 @@ def _located(toks: list[_Tok], text: str, names: list[tuple[float, int, int]]) -
         if b > a + (toks[a].word in _ARTICLES) and not named_next:
             out.append((LOWER_PLACE, a, b - 1))
     return out
+
+
+_SAID = frozenset("said says told added explained warned".split())
+
+
+def _a_speaker(toks: list[_Tok], text: str, a: int, b: int) -> bool:
+    """Whether the name at tokens a..b is someone speaking ("chairman Victor Haldane said ..."; not
+    "who grew up in Kell, said ..."), which is never where something is."""
+    return (b + 1 < len(toks) and toks[b + 1].word in _SAID and not text[toks[b].end:toks[b + 1].start].strip()
+            and (a == 0 or toks[a - 1].word not in _LOCATIVE))
 
 
 # Words before a noun that leave it unnamed: "a manufacturer", "his predecessor", "three other observatories".
