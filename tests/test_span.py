@@ -386,8 +386,9 @@ def test_two_names_sharing_the_asked_noun_are_one_answer(analyzer):
     ("Where will the factory be built?", "The firm will build the factory in the port town of Skelmouth.", "Skelmouth"),
     ("Where was the final played?", "Hale United won the final, played at Marlow Park on Saturday.", "Marlow Park"),
     # someone speaking is nowhere; a place followed by "said" after a comma is still a place
-    ("Where does the parade start?",
-     "Club chairman Ivo Brant said the club would hold a parade on Monday, starting at the harbour.", "the harbour"),
+    ("Where does Hallam's bus parade start?",
+     "Club chairman Ivo Brant said Hallam would hold an open-top bus parade through the town on Monday, starting at "
+     "the harbour at 2 p.m.", "the harbour"),
     ("Where did Ms. Lowe grow up?", "Ms. Lowe, who grew up in the town of Kell, said she loved the sea.", "Kell"),
 ])
 def test_a_where_answer_is_the_place_after_at_or_in(analyzer, question, sentence, expected):
