@@ -28,6 +28,23 @@ def test_expand_appends_every_product_of_two_features_in_order(n) -> None:
     assert np.array_equal(selection.expand(x), selection.expand(x))  # the cached indices are not consumed
 
 
+def test_the_ranker_scores_the_expanded_features_without_building_them() -> None:
+    ranker = selection.load_ranker()
+    x = np.random.default_rng(7).normal(size=(50, len(selection.FEATURES)))
+    assert np.allclose(ranker.score(x), selection.expand(x) @ ranker.weights + ranker.bias, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("masks", [[0, 1, 5, 255], [0, 1 << 8, (1 << 20) | 3, (1 << 63) | 1]])
+def test_popcount_and_byte_weights_agree_with_the_bits(masks) -> None:
+    m = np.array(masks, dtype=np.uint64)
+    bits = [[(x >> k) & 1 for k in range(64)] for x in masks]
+    assert selection._popcount(m).tolist() == [sum(b) for b in bits]
+    w = np.random.default_rng(1).random(64)
+    tables = selection._byte_sums(w)
+    got = sum(tables[k][(m >> np.uint64(8 * k)) & np.uint64(255)] for k in range(len(tables)))
+    assert np.allclose(got, [sum(wi for wi, b in zip(w, row) if b) for row in bits])
+
+
 HARBOUR = (
     "Harbour report\n\n"
     "The new ferry terminal opened on Monday after four years of building work. "
