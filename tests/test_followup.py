@@ -1,5 +1,7 @@
 """Follow-up resolution from the chat's previous turn (pure function over ChatState)."""
 
+import pytest
+
 from retrieval.followup import resolve
 from retrieval.models import ChatState
 
@@ -66,26 +68,22 @@ def test_a_time_expression_goes_with_the_words_that_lead_into_it():
     assert text == "How much money did the club lose the year before?"
 
 
-def test_a_phrase_follow_up_replaces_the_phrase_with_its_preposition():
-    text, _ = resolve("And to Earth?", _state("How close will the comet come to the Sun?"))
-    assert text == "How close will the comet come to Earth?"
-    text, _ = resolve("What about from Brockley?", _state("How many people were evacuated from Cawdle on Sunday?"))
-    assert text == "How many people were evacuated from Brockley on Sunday?"
-    # no phrase with that preposition: the follow-up is added to the previous question, as before
-    text, _ = resolve("And in people over 65?", _state("How well did the vaccine work?"))
-    assert text == "How well did the vaccine work in people over 65?"
-
-
-def test_a_possessive_or_ordinal_follow_up_replaces_its_counterpart():
-    text, _ = resolve("What about the women's?", _state("What was the winning time in the men's final?"))
-    assert text == "What was the winning time in the women's final?"
-    text, _ = resolve("And the second?", _state("When did the first vote close?"))
-    assert text == "When did the second vote close?"
-    text, _ = resolve("And Kell's?", _state("What did Orsby's lawyer say?"))
-    assert text == "What did Kell's lawyer say?"
-    # nothing of its kind in the previous question: added to it, as before
-    text, _ = resolve("And the second?", _state("When did the vote close?"))
-    assert text == "When did the vote close the second?"
+@pytest.mark.parametrize("follow_up, previous, expected", [
+    # a phrase opening with a preposition replaces the previous question's phrase with it
+    ("And to Earth?", "How close will the comet come to the Sun?", "How close will the comet come to Earth?"),
+    ("What about from Brockley?", "How many people were evacuated from Cawdle on Sunday?",
+     "How many people were evacuated from Brockley on Sunday?"),
+    # a possessive or an ordinal replaces the previous question's own
+    ("What about the women's?", "What was the winning time in the men's final?",
+     "What was the winning time in the women's final?"),
+    ("And the second?", "When did the first vote close?", "When did the second vote close?"),
+    ("And Kell's?", "What did Orsby's lawyer say?", "What did Kell's lawyer say?"),
+    # nothing of its kind in the previous question: the follow-up is added to it
+    ("And in people over 65?", "How well did the vaccine work?", "How well did the vaccine work in people over 65?"),
+    ("And the second?", "When did the vote close?", "When did the vote close the second?"),
+])
+def test_a_follow_up_replaces_its_counterpart_in_the_previous_question(follow_up, previous, expected):
+    assert resolve(follow_up, _state(previous))[0] == expected
 
 
 def test_he_is_the_one_person_the_last_question_named():
