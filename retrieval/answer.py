@@ -423,8 +423,6 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
 
 
 _BYTE_BITS = ((np.arange(256)[:, None] >> np.arange(8)) & 1).astype(np.float64)  # row b: the bits of b
-
-
 _BYTE_COUNTS = _BYTE_BITS.sum(axis=1)  # how many bits each byte value has
 
 

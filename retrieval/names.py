@@ -385,7 +385,7 @@ _SAID = frozenset("said says told added explained warned".split())
 
 
 def _a_speaker(toks: list[_Tok], text: str, a: int, b: int) -> bool:
-    """Whether the name at tokens a..b is someone speaking ("chairman Victor Haldane said ..."; not
+    """Whether the name at tokens a..b is someone speaking ("chairman Ivo Brant said ..."; not
     "who grew up in Kell, said ..."), which is never where something is."""
     return (b + 1 < len(toks) and toks[b + 1].word in _SAID and not text[toks[b].end:toks[b + 1].start].strip()
             and (a == 0 or toks[a - 1].word not in _LOCATIVE))

@@ -304,7 +304,7 @@ def _appositive(text: str, toks: list[_Tok], q: qa.Question, language: str) -> t
     return _role_before(text, toks, name)
 
 
-# Words after which a job's description goes on to other things: "a firefighter from Brambleholt",
+# Words after which a job's description goes on to other things: "a physiotherapist from Lowmoor",
 # "a retired teacher who stood for the council" ("a professor of law" is one job).
 _QUALIFIERS = frozenset("from in at near who whom whose which that with based living".split())
 
