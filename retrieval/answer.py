@@ -241,14 +241,14 @@ def _gather(lay: Layout, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     """Token positions of `sentences` back to back, and which of them (0..len-1) each token belongs to."""
     lo = lay.sentence_offsets[sentences]
     lens = lay.sentence_offsets[sentences + 1] - lo
-    owner = np.repeat(np.arange(len(sentences)), lens)
+    owner = np.arange(len(sentences)).repeat(lens)
     return _runs(lo, lens).astype(np.int64), owner
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """np.arange(s, s + c) for each (s, c), back to back, without a Python loop."""
-    offsets = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + (np.arange(int(counts.sum())) - offsets)
+    offsets = (counts.cumsum() - counts).repeat(counts)
+    return starts.repeat(counts) + (np.arange(int(counts.sum())) - offsets)
 
 
 def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -261,14 +261,14 @@ def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[n
     every = _runs(lay.passage_first[p_docs], lay.passage_count[p_docs])
     cands = np.unique(np.concatenate([np.asarray(s_docs, dtype=np.int64), every]))
     s_norm = np.zeros(len(cands))
-    s_norm[np.searchsorted(cands, s_docs)] = s_scores / s_scores.max()
+    s_norm[cands.searchsorted(s_docs)] = s_scores / s_scores.max()
     passages = lay.sentence_passage[cands]
     p_of = np.zeros(len(cands))
     if len(p_docs):
-        order = np.argsort(p_docs)
+        order = p_docs.argsort()
         sp_docs = np.asarray(p_docs)[order]
         sp_scores = (p_scores / p_scores.max())[order]
-        at = np.minimum(np.searchsorted(sp_docs, passages), len(sp_docs) - 1)
+        at = np.minimum(sp_docs.searchsorted(passages), len(sp_docs) - 1)
         found = sp_docs[at] == passages
         p_of[found] = sp_scores[at[found]]
     return cands, s_norm, p_of
@@ -290,7 +290,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     pos, owner = _gather(lay, every)
     toks = lay.sentence_terms[pos].astype(np.int64)
     sorted_q = np.array(sorted(uniq), dtype=np.int64)
-    where = np.minimum(np.searchsorted(sorted_q, toks), len(sorted_q) - 1)
+    where = np.minimum(sorted_q.searchsorted(toks), len(sorted_q) - 1)
     hit = sorted_q[where] == toks
     rank_of_sorted = np.array([q_index[t] for t in sorted_q.tolist()], dtype=np.int64)
     q_of_tok = np.where(hit, rank_of_sorted[where], -1)
@@ -305,18 +305,18 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
             out += byte_weights[k][(m >> np.uint64(8 * k)) & np.uint64(255)]
         return out
 
-    rows = np.searchsorted(every, cands)
-    first_of = np.repeat(firsts, counts)  # per row of `every`: its passage's first sentence
-    last_of = first_of + np.repeat(counts, counts) - 1
+    rows = every.searchsorted(cands)
+    first_of = firsts.repeat(counts)  # per row of `every`: its passage's first sentence
+    last_of = first_of + counts.repeat(counts) - 1
     has_prev = every[rows] > first_of[rows]
     has_next = every[rows] < last_of[rows]
     own = masks[rows]  # each candidate's own question terms
     ctx = own.copy()
     ctx[has_prev] |= masks[rows[has_prev] - 1]
     ctx[has_next] |= masks[rows[has_next] + 1]
-    row_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    row_starts = np.concatenate(([0], counts.cumsum()[:-1]))
     p_masks = np.bitwise_or.reduceat(masks, row_starts)
-    pm = p_masks[np.searchsorted(pset, passages)]
+    pm = p_masks[pset.searchsorted(passages)]
     coverage = weight(own)
     n_matched = _popcount(own)
 
@@ -348,7 +348,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         first = _per_group(np.minimum, np.where(matched, idx, len(c_q)), c_counts, len(c_q), np.int64)
         last = _per_group(np.maximum, np.where(matched, idx, -1), c_counts, -1, np.int64)
         density = np.where(last >= 0, n_matched / np.maximum(last - first + 1, 1), 0.0)
-        begin = np.searchsorted(c_owner, np.arange(n))  # first token of each candidate
+        begin = c_owner.searchsorted(np.arange(n))  # first token of each candidate
         starts = (first == begin) & (lengths > 0)
     new_tok = ~matched
     new_terms = np.bincount(c_owner[new_tok], minlength=n) / np.maximum(lengths, 1)
@@ -376,7 +376,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     previous[has_prev] = weight(masks[rows[has_prev] - 1])
     following = np.zeros(n)
     following[has_next] = weight(masks[rows[has_next] + 1])
-    in_passage = np.repeat(counts, counts)[rows]
+    in_passage = counts.repeat(counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     c_toks = toks[keep]
     prefixed = _per_group(np.bitwise_or, _prefix_bits(lay.prefix_ids(), uniq, c_toks), c_counts, 0, np.uint64)
@@ -404,7 +404,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "org_has_name": has_name if t == qa.ORGANISATION else zero,
         "other_has_name": has_name if t == qa.DESCRIPTION else zero,
         "reason_has_cue": has(REASON_CUE) if t == qa.REASON else zero,
-        "rarest_term": ((own >> np.uint64(int(np.argmax(w)))) & np.uint64(1)).astype(np.float64),
+        "rarest_term": ((own >> np.uint64(int(w.argmax()))) & np.uint64(1)).astype(np.float64),
         "term_share": n_matched / len(uniq),
         "previous_coverage": previous,
         "next_coverage": following,
@@ -482,7 +482,7 @@ def _per_group(op: np.ufunc, values: np.ndarray, counts: np.ndarray, empty: int,
     out = np.full(len(counts), empty, dtype=dtype)
     filled = counts > 0
     if filled.any():
-        out[filled] = op.reduceat(values, (np.cumsum(counts) - counts)[filled])
+        out[filled] = op.reduceat(values, (counts.cumsum() - counts)[filled])
     return out
 
 
@@ -526,7 +526,7 @@ def _looked_up(bits_of: dict[int, int], keys: np.ndarray) -> np.ndarray:
     if bits_of and len(keys):
         known = np.array(sorted(bits_of), dtype=np.int64)
         values = np.array([bits_of[k] for k in known.tolist()], dtype=np.uint64)
-        at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+        at = np.minimum(known.searchsorted(keys), len(known) - 1)
         hit = known[at] == keys
         bits[hit] = values[at[hit]]
     return bits

@@ -374,7 +374,7 @@ class BM25Index:
 
     def _score_dense(self, spans: list[tuple[int, int, float]]) -> tuple[np.ndarray, np.ndarray]:
         acc, hit = self._accumulate(spans)
-        docs = np.flatnonzero(acc if hit is None else hit)
+        docs = (acc if hit is None else hit).nonzero()[0]
         return docs.astype(np.int32), acc[docs]
 
     def top_k(self, terms: Sequence[int], k: int, boosts: Sequence[float] | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -386,14 +386,14 @@ class BM25Index:
             return _best(*self._score_sparse(spans), k)
         acc, hit = self._accumulate(spans)
         if hit is not None:
-            docs = np.flatnonzero(hit)
+            docs = hit.nonzero()[0]
             return _best(docs.astype(np.int32), acc[docs], k)
         # Only documents scoring at least the k-th best of some subset can be in the top k. The
         # rarest term's documents are few and score high, so this leaves few candidates to sort.
         lo, hi, _ = min(spans, key=lambda s: s[1] - s[0])
         sample = acc[self._indices[lo:hi]]
         floor = np.partition(sample, len(sample) - k)[len(sample) - k] if len(sample) >= k else 0.0
-        docs = np.flatnonzero(acc >= floor) if floor > 0 else np.flatnonzero(acc)
+        docs = (acc >= floor).nonzero()[0] if floor > 0 else acc.nonzero()[0]
         return _best(docs.astype(np.int32), acc[docs], k)
 
     def save(self, directory: Path, name: str) -> list[Path]:
@@ -430,9 +430,9 @@ class BM25Index:
 def _best(docs: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The k best of (docs, scores), best first, ties to the earlier document."""
     if len(docs) > k:
-        keep = np.argpartition(-scores, k - 1)[:k]
+        keep = (-scores).argpartition(k - 1)[:k]
         # argpartition may cut inside a run of tied scores: take every document tied with the k-th
-        keep = np.flatnonzero(scores >= scores[keep].min())
+        keep = (scores >= scores[keep].min()).nonzero()[0]
         docs, scores = docs[keep], scores[keep]
     order = np.lexsort((docs, -scores))[:k]
     return docs[order], scores[order]

@@ -131,8 +131,16 @@ class Analyzer:
         return [self.stem(w) for w in words(text) if w not in self._stops]
 
 
+_LOWER = bytes(range(ord("a"), ord("z") + 1))
+_UPPER = bytes(range(ord("A"), ord("Z") + 1))
+
+
 def _mostly_upper(text: str) -> bool:
     """An all-caps question ('HOW MANY WERE SENT') is read as ordinary case."""
+    if text.isascii():  # letters are a-z and A-Z: counted by deleting them, in C
+        raw = text.encode()
+        lower, upper = len(raw) - len(raw.translate(None, _LOWER)), len(raw) - len(raw.translate(None, _UPPER))
+        return lower + upper >= 8 and upper > 0.8 * (lower + upper)
     n_letters = sum(map(str.isalpha, text))
     if n_letters < 8 or sum(map(str.isupper, text)) <= 0.8 * n_letters:
         return False  # (counted in C; upper-case non-letters are rare enough to check exactly below)
