@@ -376,10 +376,12 @@ def _age(toks: list[_Tok], text: str) -> tuple[int, int] | None:
         aged = any(toks[k].word in _AGE_BEFORE for k in range(max(0, i - 2), i))
         # "Ada Lowe, who is seventy-three, said ...": a number alone in a relative clause about someone
         last = i
-        while last + 1 < len(toks) and _is_number(toks[last + 1]) and text[toks[last].end:toks[last + 1].start] == "-":
-            last += 1
-        relative = (prev is not None and prev.word in ("is", "was") and i > 1 and toks[i - 2].word == "who"
-                    and text[toks[last].end:].lstrip()[:1] in (",", ".", ""))
+        relative = prev is not None and prev.word in ("is", "was") and i > 1 and toks[i - 2].word == "who"
+        if relative:
+            while (last + 1 < len(toks) and _is_number(toks[last + 1])
+                   and text[toks[last].end:toks[last + 1].start] == "-"):
+                last += 1  # "seventy-three"
+            relative = text[toks[last].end:].lstrip()[:1] in (",", ".", "")
         if said_age or aged or named or relative:
             end = toks[j - 1] if said_age and j > i + 1 else toks[last] if relative else t
             found.append((named, -i, t.start, _end_char(text, end)))

@@ -61,9 +61,12 @@ def _swap_phrase(previous: str, follow_up: str) -> str | None:
 _ORDINALS = frozenset("first second third fourth fifth sixth seventh eighth ninth tenth".split())
 
 
+_PUNCT = "?,.!;:"  # what a word of a question may carry that is no part of it
+
+
 def _kind(token: str) -> str | None:
     """'possessive' for "women's" or "Tories'", 'ordinal' for "second" or "2nd", else None."""
-    core = token.strip("?,.!;:").replace("\u2019", "'")
+    core = token.strip(_PUNCT).replace("\u2019", "'")
     low = core.lower()
     if low in _ORDINALS or (low[:-2].isdigit() and low[-2:] in ("st", "nd", "rd", "th")):
         return "ordinal"
@@ -81,13 +84,13 @@ def _swap_parallel(previous: str, follow_up: str) -> str | None:
     kinds = [_kind(t) for t in new]
     if not 1 <= len(new) <= 3 or sum(k is not None for k in kinds) != 1:
         return None
-    word = next(t for t, k in zip(new, kinds) if k)
+    word, kind = next((t, k) for t, k in zip(new, kinds) if k)
     tokens = previous.rstrip("?").split()
-    at = max((i for i, t in enumerate(tokens) if _kind(t) == _kind(word)
-              and t.strip("?,.!;:").lower() != word.lower()), default=None)
+    at = max((i for i, t in enumerate(tokens) if _kind(t) == kind and t.strip(_PUNCT).lower() != word.lower()),
+             default=None)
     if at is None:
         return None
-    core = tokens[at].strip("?,.!;:")
+    core = tokens[at].strip(_PUNCT)
     tokens[at] = tokens[at].replace(core, word, 1)
     return " ".join(tokens) + "?"
 
@@ -127,7 +130,7 @@ def _named_before(question: str, pronoun: str) -> bool:
     """Whether the question writes a name before its first `pronoun` ("Why did Brellmoor cut its
     forecast?")."""
     tokens = question.split()
-    at = next((k for k, t in enumerate(tokens) if t.strip("?,.!;:").lower() == pronoun), 0)
+    at = next((k for k, t in enumerate(tokens) if t.strip(_PUNCT).lower() == pronoun), 0)
     return _names_something(" ".join(tokens[:at]))
 
 
@@ -147,7 +150,7 @@ def _named(question: str, name: str, pronouns: frozenset[str]) -> str:
     'Where is Nimbrel Data based?'."""
     out = []
     for token in question.split():
-        core = token.strip("?,.!;:")
+        core = token.strip(_PUNCT)
         if core.lower() in pronouns:
             token = token.replace(core, f"{name}'s" if core.lower() in _POSSESSIVES else name, 1)
         out.append(token)
