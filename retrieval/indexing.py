@@ -61,7 +61,8 @@ def file_cache(settings: Settings) -> store.FileCache:
     return store.FileCache(settings.index_dir / "files", f"{ANALYZER_VERSION}:{settings.language}")
 
 
-PARALLEL_MIN_FILES = 64  # fewer files to read than this are parsed in this process
+PARALLEL_MIN_FILES = 64  # this many files to read are parsed in worker processes,
+PARALLEL_MIN_BYTES = 256 * 1024  # and so are fewer, larger files (from two): starting workers costs about 0.05 s
 TASK_FILES = 32  # files per task sent to a worker: few parsed files wait in memory at any time
 TASKS_IN_FLIGHT = 6  # per worker: enough queued that workers never wait for this process
 MERGE_MAX_SHARE = 0.5  # a refresh merges postings while new documents hold at most this share of tokens
@@ -108,9 +109,10 @@ def _parse_in_workers(settings: Settings, todo: list[loading.FileStamp], workers
 
 
 def _parsed(settings: Settings, todo: list[loading.FileStamp], workers: int) -> Iterator[ParsedFile | None]:
-    """Each file of `todo` read and parsed, in order: in worker processes for many files."""
+    """Each file of `todo` read and parsed, in order: in worker processes for many files or many bytes."""
     done = 0
-    if workers > 1 and len(todo) >= PARALLEL_MIN_FILES:
+    if workers > 1 and len(todo) >= 2 and (len(todo) >= PARALLEL_MIN_FILES
+                                           or sum(s.size for s in todo) >= PARALLEL_MIN_BYTES):
         try:
             for f in _parse_in_workers(settings, todo, workers):
                 yield f
@@ -135,7 +137,8 @@ def build_index(settings: Settings, stamps: list[loading.FileStamp], fp: str,
 
     Unchanged documents are taken from the previous build when `reuse` allows (as whole runs of
     documents), else from the per-file cache; the rest are read and parsed, in `workers` processes
-    (default: one per CPU) when there are at least PARALLEL_MIN_FILES of them. Documents are
+    (default: one per CPU) when there are at least PARALLEL_MIN_FILES of them or two holding
+    PARALLEL_MIN_BYTES. Documents are
     appended to the arrays in folder order as they come, written straight to `stage` (a folder
     from store.new_build; None keeps everything in memory), so a large build never holds all
     parses at once. A refresh then merges the new documents' postings into the previous build's

@@ -224,17 +224,32 @@ def test_parsing_in_worker_processes_gives_the_same_index(make_docs, settings_fo
     assert_same_index(parallel, serial)
 
 
-def test_failed_worker_processes_fall_back_to_parsing_here(make_docs, settings_for, tmp_path):
-    """A script read from stdin, with a thread running, cannot be re-imported by a fork server."""
+def _many_small(n_extra: int) -> dict[str, str]:
+    from retrieval import indexing
+
+    return {f"f{i:03d}.txt": article(f"Note {i}", f"Report {i} says the harbour held {i} ships.")
+            for i in range(indexing.PARALLEL_MIN_FILES + n_extra)}
+
+
+def _two_large() -> dict[str, str]:
+    from retrieval import indexing
+
+    paragraph = "The harbour held many ships. " * (indexing.PARALLEL_MIN_BYTES // 2 // 29 + 1)
+    return {f"big{i}.txt": article(f"Note {i}", paragraph) for i in range(2)}
+
+
+@pytest.mark.parametrize("files", [_many_small(2), _two_large()], ids=["many small files", "two large files"])
+def test_failed_worker_processes_fall_back_to_parsing_here(files, make_docs, settings_for, tmp_path):
+    """A script read from stdin, with a thread running, cannot be re-imported by a fork server.
+    (That the fallback runs also shows the files were sent to worker processes first.)"""
     import subprocess
     import sys
     import textwrap
 
     from retrieval import indexing
 
-    n = indexing.PARALLEL_MIN_FILES + 2
-    docs = make_docs({f"f{i:03d}.txt": article(f"Note {i}", f"Report {i} says the harbour held {i} ships.")
-                      for i in range(n)})
+    n = len(files)
+    docs = make_docs(files)
     script = textwrap.dedent(f"""
         import threading
         from pathlib import Path
