@@ -216,7 +216,7 @@ class Layout:
         sentences_table = self._index.corpus.sentences
         text_of = getattr(sentences_table, "text", None) or (lambda i: sentences_table[i].text)
         offsets = self._index.sentence_offsets
-        for i in np.unique(todo).tolist():
+        for i in todo.tolist():  # (flagging a sentence twice would only cost time)
             out, _ = sentence_flags(text_of(i), self._stops)
             lo, hi = int(offsets[i]), int(offsets[i + 1])
             if len(out) == hi - lo:
@@ -237,12 +237,24 @@ def document_words(index: StoredIndex) -> frozenset[str]:
     return frozenset(fold(w) for w in set(_ALPHA_WORD.findall(text)))
 
 
-def _gather(lay: Layout, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Token positions of `sentences` back to back, and which of them (0..len-1) each token belongs to."""
+def _gather(lay: Layout, sentences: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Token positions of `sentences` back to back, which of them (0..len-1) each token belongs
+    to, and how many tokens each has."""
     lo = lay.sentence_offsets[sentences]
     lens = lay.sentence_offsets[sentences + 1] - lo
     owner = np.arange(len(sentences)).repeat(lens)
-    return _runs(lo, lens).astype(np.int64), owner
+    return _runs(lo, lens).astype(np.int64), owner, lens
+
+
+def _distinct(ascending: np.ndarray) -> np.ndarray:
+    """The distinct values of an ascending array: np.unique without its sort (and its Python
+    overhead, which on a question's few hundred values costs more than the work)."""
+    if len(ascending) < 2:
+        return ascending
+    keep = np.empty(len(ascending), dtype=bool)
+    keep[0] = True
+    np.not_equal(ascending[1:], ascending[:-1], out=keep[1:])
+    return ascending[keep]
 
 
 def _runs(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -259,7 +271,9 @@ def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[n
         return np.empty(0, dtype=np.int64), np.empty(0), np.empty(0)
     p_docs = np.asarray(p_docs, dtype=np.int64)
     every = _runs(lay.passage_first[p_docs], lay.passage_count[p_docs])
-    cands = np.unique(np.concatenate([np.asarray(s_docs, dtype=np.int64), every]))
+    cands = np.concatenate([np.asarray(s_docs, dtype=np.int64), every])
+    cands.sort()
+    cands = _distinct(cands)
     s_norm = np.zeros(len(cands))
     s_norm[cands.searchsorted(s_docs)] = s_scores / s_scores.max()
     passages = lay.sentence_passage[cands]
@@ -277,17 +291,17 @@ def candidates(index: StoredIndex, lay: Layout, terms: Sequence[int]) -> tuple[n
 def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequence[int],
              idf: np.ndarray, cands: np.ndarray, s_norm: np.ndarray, p_norm: np.ndarray,
              name_terms: Sequence[Sequence[int]] = ()) -> np.ndarray:
-    """One row of FEATURES per candidate sentence."""
+    """One row of FEATURES per candidate sentence (`cands` ascending, each once)."""
     uniq = list(dict.fromkeys(terms))[:64]
     q_index = {t: i for i, t in enumerate(uniq)}
     w = idf[:len(uniq)] / max(idf.sum(), 1e-9)
     n = len(cands)
     passages = lay.sentence_passage[cands]
-    pset = np.unique(passages)
+    pset = _distinct(passages)  # ascending, as the candidates are
     firsts, counts = lay.passage_first[pset], lay.passage_count[pset]
     # every sentence of the candidates' passages, so that neighbours and passages are complete
     every = _runs(firsts, counts)
-    pos, owner = _gather(lay, every)
+    pos, owner, lens = _gather(lay, every)
     toks = lay.sentence_terms[pos].astype(np.int64)
     sorted_q = np.array(sorted(uniq), dtype=np.int64)
     where = np.minimum(sorted_q.searchsorted(toks), len(sorted_q) - 1)
@@ -295,7 +309,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     rank_of_sorted = np.array([q_index[t] for t in sorted_q.tolist()], dtype=np.int64)
     q_of_tok = np.where(hit, rank_of_sorted[where], -1)
     bits = np.where(hit, np.left_shift(np.uint64(1), np.maximum(q_of_tok, 0).astype(np.uint64)), np.uint64(0))
-    masks = _per_group(np.bitwise_or, bits, np.bincount(owner, minlength=len(every)), 0, np.uint64)
+    masks = _per_group(np.bitwise_or, bits, _groups(lens), 0, np.uint64)
     byte_weights = _byte_sums(w)
 
     def weight(m: np.ndarray) -> np.ndarray:
@@ -329,7 +343,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     c_q = q_of_tok[keep]
     lay.ensure_flags(cands)
     c_flags = lay.flags[pos[keep]]
-    c_counts = np.bincount(c_owner, minlength=n)  # tokens per candidate (c_owner ascends)
+    c_counts = lens[rows]  # tokens per candidate (c_owner ascends)
+    by_cand = _groups(c_counts)
     lengths = c_counts.astype(np.float64)
     matched = c_q >= 0
     same_next = np.zeros(len(c_q), dtype=bool)
@@ -345,8 +360,8 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     starts = np.zeros(n)
     if matched.any():
         idx = np.arange(len(c_q))
-        first = _per_group(np.minimum, np.where(matched, idx, len(c_q)), c_counts, len(c_q), np.int64)
-        last = _per_group(np.maximum, np.where(matched, idx, -1), c_counts, -1, np.int64)
+        first = _per_group(np.minimum, np.where(matched, idx, len(c_q)), by_cand, len(c_q), np.int64)
+        last = _per_group(np.maximum, np.where(matched, idx, -1), by_cand, -1, np.int64)
         density = np.where(last >= 0, n_matched / np.maximum(last - first + 1, 1), 0.0)
         begin = c_owner.searchsorted(np.arange(n))  # first token of each candidate
         starts = (first == begin) & (lengths > 0)
@@ -379,9 +394,9 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     in_passage = counts.repeat(counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     c_toks = toks[keep]
-    prefixed = _per_group(np.bitwise_or, _prefix_bits(lay.prefix_ids(), uniq, c_toks), c_counts, 0, np.uint64)
+    prefixed = _per_group(np.bitwise_or, _prefix_bits(lay.prefix_ids(), uniq, c_toks), by_cand, 0, np.uint64)
     synonymous = _per_group(np.bitwise_or, _synonym_bits(index.vocab, lay.term_ids(), uniq, c_toks, lay.language,
-                                                         lay.synonym_ids), c_counts, 0, np.uint64)
+                                                         lay.synonym_ids), by_cand, 0, np.uint64)
     zero = np.zeros(n)
     beside = _counts_beside_noun(lay, question, q_index, c_q, c_flags, c_owner, n) if t == qa.COUNT else zero
     cols = {
@@ -409,7 +424,7 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "previous_coverage": previous,
         "next_coverage": following,
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
-        "longest_run": _longest_runs(matched, same_next, c_owner, n) / len(uniq),
+        "longest_run": _longest_runs(matched, same_next, by_cand) / len(uniq),
         "prefix_coverage": weight(own | prefixed),
         "synonym_coverage": weight(own | synonymous),
         "title_coverage": weight(own | title),
@@ -464,25 +479,42 @@ def _counts_beside_noun(lay: "Layout", question: qa.Question, q_index: dict[int,
     return out
 
 
-def _longest_runs(matched: np.ndarray, same_next: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+def _longest_runs(matched: np.ndarray, same_next: np.ndarray, groups: "_Groups") -> np.ndarray:
     """Per candidate, the most question-term tokens in a row (any question terms, in any order);
-    `owner` (each token's candidate) ascends."""
+    `groups`: the candidates' tokens, back to back."""
     if not matched.any():
-        return np.zeros(n)
+        return np.zeros(groups.n)
     at = np.arange(len(matched))
     goes_on = np.zeros(len(matched), dtype=bool)
     goes_on[1:] = matched[1:] & matched[:-1] & same_next[:-1]
     run_start = np.maximum.accumulate(np.where(goes_on, 0, at))
-    return _per_group(np.maximum, (at - run_start + 1) * matched, np.bincount(owner, minlength=n), 0, np.float64)
+    return _per_group(np.maximum, (at - run_start + 1) * matched, groups, 0, np.float64)
 
 
-def _per_group(op: np.ufunc, values: np.ndarray, counts: np.ndarray, empty: int, dtype: type) -> np.ndarray:
-    """op reduced over each group of `values` (group i: the next counts[i] of them, back to back),
-    `empty` for a group of none. The same as op.at over ascending owners, a few times faster."""
-    out = np.full(len(counts), empty, dtype=dtype)
+class _Groups(NamedTuple):
+    """Values back to back in groups (group i: the next counts[i] of them), worked out once for
+    the several reductions over the same groups."""
+    n: int  # groups
+    starts: np.ndarray  # where each group that has values starts
+    filled: np.ndarray | None  # which groups have values; None when all do
+
+
+def _groups(counts: np.ndarray) -> _Groups:
+    starts = counts.cumsum() - counts
     filled = counts > 0
-    if filled.any():
-        out[filled] = op.reduceat(values, (counts.cumsum() - counts)[filled])
+    if filled.all():
+        return _Groups(len(counts), starts, None)
+    return _Groups(len(counts), starts[filled], filled)
+
+
+def _per_group(op: np.ufunc, values: np.ndarray, groups: _Groups, empty: int, dtype: type) -> np.ndarray:
+    """op reduced over each group of `values`, `empty` for a group of none. The same as op.at over
+    ascending owners, a few times faster."""
+    if groups.filled is None and groups.n:
+        return op.reduceat(values, groups.starts).astype(dtype, copy=False)
+    out = np.full(groups.n, empty, dtype=dtype)
+    if len(groups.starts):
+        out[groups.filled] = op.reduceat(values, groups.starts)
     return out
 
 
@@ -514,9 +546,9 @@ def _prefix_bits(prefixes: np.ndarray, uniq: Sequence[int], toks: np.ndarray) ->
     """Per token, the bit of each question term (in `uniq` order) whose first PREFIX letters it
     has; `prefixes` is prefix_ids(vocab)."""
     wanted: dict[int, int] = {}
-    for i, t in enumerate(uniq):
-        if prefixes[t] >= 0:
-            wanted[int(prefixes[t])] = wanted.get(int(prefixes[t]), 0) | 1 << i
+    for i, p in enumerate(prefixes[list(uniq)].tolist()):
+        if p >= 0:
+            wanted[p] = wanted.get(p, 0) | 1 << i
     return _looked_up(wanted, prefixes[toks])
 
 
@@ -536,7 +568,10 @@ def _title_masks(index: StoredIndex, lay: Layout, uniq: Sequence[int], docs: np.
     """Per candidate, the bit mask of the question terms (in `uniq` order) its document's title holds."""
     q_words = [index.vocab[t] for t in uniq]
     docs = docs.tolist()  # a few documents, each many times: a dict beats np.unique here
-    masks = {d: sum(1 << i for i, word in enumerate(q_words) if word in lay.title_terms(d)) for d in set(docs)}
+    masks = {}
+    for d in set(docs):
+        title = lay.title_terms(d)
+        masks[d] = sum(1 << i for i, word in enumerate(q_words) if word in title)
     return np.array([masks[d] for d in docs], dtype=np.uint64)
 
 

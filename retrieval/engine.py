@@ -561,8 +561,10 @@ class Engine:
         ctx_terms |= spelled_out(q, ctx_terms, self._analyzer)
         ctx_terms |= self._whole_names(q, ctx_terms)
         key = list(self._key_terms(q))
-        ctx_terms |= {t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms
-                      and any(c.startswith(t[:PREFIX_MATCH]) for c in ctx_terms)}
+        unmatched = [t for t in key if len(t) >= PREFIX_MATCH and t not in ctx_terms]
+        if unmatched:  # a key term whose first letters some context term starts with
+            starts = {c[:PREFIX_MATCH] for c in ctx_terms if len(c) >= PREFIX_MATCH}
+            ctx_terms |= {t for t in unmatched if t[:PREFIX_MATCH] in starts}
         ctx_terms |= synonyms.matched(key, ctx_terms, self.settings.language)  # "automobiles": "cars"
         names = name_terms(q, self._analyzer)
         plain = [t[:-1] for t in key if t.endswith(".")]  # "NOT" may be the word "not"

@@ -109,6 +109,11 @@ class Question:
         return self.numbers
 
     @cached_property
+    def asked(self) -> frozenset[str]:
+        """asked_nouns(self), worked out once: a dozen steps of one answer read it."""
+        return _asked_nouns(self)
+
+    @cached_property
     def dates(self) -> tuple[str, ...]:
         """The months and weekdays the question names ("in March", "on friday"), folded: a candidate
         without them does not answer it. "may" is a verb far more often than a month, and a month
@@ -180,6 +185,10 @@ def asked_nouns(q: Question) -> frozenset[str]:
     """The nouns that say what kind of answer is wanted: 'how many people', 'which year', 'the name
     of the city' -> {'many', 'people'}, {'year'}, {'name', 'city'}. The same noun elsewhere in the
     question ('... sank this week?') is a topic word."""
+    return q.asked
+
+
+def _asked_nouns(q: Question) -> frozenset[str]:
     ws = list(q.words)
     wh_at = _wh_at(ws)
     if wh_at is None:

@@ -45,6 +45,11 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return list(_words_and_spans(text)[1])
 
 
+def words_and_spans(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
+    """`words` and `word_spans` together, as the cached tuples themselves: for loops that only read them."""
+    return _words_and_spans(text)
+
+
 @lru_cache(maxsize=1 << 10)
 def _words_and_spans(text: str) -> tuple[tuple[str, ...], tuple[tuple[int, int], ...]]:
     """`words` and `word_spans` from one pass, kept for the last few texts: a question's words and

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from retrieval import question as qa
 from retrieval.spelling import lexicon
-from retrieval.text import Analyzer, stopwords, word_spans, words
+from retrieval.text import Analyzer, stopwords, words_and_spans
 
 # Small words that may sit inside a name ("Bank of England", "Leonardo da Vinci").
 _NAME_JOINERS = frozenset("of de da del della der van von la le du y and for the".split())
@@ -43,12 +43,13 @@ def _tokens(text: str, q: qa.Question, analyzer: Analyzer) -> list[_Tok]:
     q_words = set(q.words)
     stops = stopwords(analyzer.language)
     named = q.acronyms  # "Lusarnian Reform Movement (LRM)": the LRM is the question's own name
+    stem, is_year = analyzer.stem, qa.is_year
     out = []
-    for w, (a, b) in zip(words(text), word_spans(text)):
+    for w, (a, b) in zip(*words_and_spans(text)):  # the cached tuples, not copies
         stop = w in stops
-        inq = (not stop and analyzer.stem(w) in q_terms) or (w in q_words and not stop)
-        inq = inq or w in named
-        out.append(_Tok(w, a, b, inq, stop, text[a].isupper(), qa.is_year(w) and "," not in text[a:b]))
+        inq = (not stop and (stem(w) in q_terms or w in q_words)) or w in named
+        year = w[0] in "12" and is_year(w) and "," not in text[a:b]  # a year starts with 1 or 2
+        out.append(_Tok(w, a, b, inq, stop, text[a].isupper(), year))
     for first, last in _spelled_acronyms(out, q):
         for i in range(first, last + 1):
             out[i] = out[i]._replace(in_question=True)

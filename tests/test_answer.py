@@ -75,8 +75,19 @@ def test_longest_run_counts_question_terms_in_a_row_within_one_sentence(matched,
     owner = np.array(owner, dtype=np.int64)
     same_next = np.zeros(len(owner), dtype=bool)
     same_next[:-1] = owner[1:] == owner[:-1]
-    got = selection._longest_runs(np.array(matched, dtype=bool), same_next, owner, 2)
+    got = selection._longest_runs(np.array(matched, dtype=bool), same_next, selection._groups(np.bincount(owner, minlength=2)))
     assert got.tolist() == expected
+
+
+@pytest.mark.parametrize("counts", [[2, 1, 3], [0, 2, 0, 1], [0, 0], [], [1]])
+@pytest.mark.parametrize("op, empty", [(np.maximum, -1), (np.minimum, 99), (np.bitwise_or, 0)])
+def test_per_group_reduces_each_group_as_op_at_does(counts, op, empty) -> None:
+    counts = np.array(counts, dtype=np.int64)
+    values = np.arange(3, 3 + int(counts.sum()), dtype=np.int64) * 5 % 11
+    expected = np.full(len(counts), empty, dtype=np.int64)
+    op.at(expected, np.arange(len(counts)).repeat(counts), values)  # (`empty` never wins over a value here)
+    got = selection._per_group(op, values, selection._groups(counts), empty, np.int64)
+    assert got.tolist() == expected.tolist()
 
 
 def test_prefix_bits_mark_tokens_sharing_a_question_terms_first_letters() -> None:
