@@ -322,16 +322,16 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     rows = every.searchsorted(cands)
     first_of = firsts.repeat(counts)  # per row of `every`: its passage's first sentence
     last_of = first_of + counts.repeat(counts) - 1
-    has_prev = every[rows] > first_of[rows]
-    has_next = every[rows] < last_of[rows]
+    has_prev = cands > first_of[rows]  # (every[rows] is cands)
+    has_next = cands < last_of[rows]
     own = masks[rows]  # each candidate's own question terms
-    ctx = own.copy()
-    ctx[has_prev] |= masks[rows[has_prev] - 1]
-    ctx[has_next] |= masks[rows[has_next] + 1]
+    none = np.uint64(0)
+    before = np.where(has_prev, masks[rows - 1], none)  # the neighbours' (none past the passage's ends)
+    after = np.where(has_next, masks[np.minimum(rows + 1, len(masks) - 1)], none)
+    ctx = own | before | after
     row_starts = np.concatenate(([0], counts.cumsum()[:-1]))
     p_masks = np.bitwise_or.reduceat(masks, row_starts)
     pm = p_masks[pset.searchsorted(passages)]
-    coverage = weight(own)
     n_matched = _popcount(own)
 
     # token-level features over the candidates' own tokens
@@ -387,10 +387,6 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         names /= len(name_terms)
     t = question.answer_type
     has_name = has(CAPITALISED)
-    previous = np.zeros(n)
-    previous[has_prev] = weight(masks[rows[has_prev] - 1])
-    following = np.zeros(n)
-    following[has_next] = weight(masks[rows[has_next] + 1])
     in_passage = counts.repeat(counts)[rows]
     title = _title_masks(index, lay, uniq, lay.passage_doc[passages])
     c_toks = toks[keep]
@@ -398,13 +394,17 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
     synonymous = _per_group(np.bitwise_or, _synonym_bits(index.vocab, lay.term_ids(), uniq, c_toks, lay.language,
                                                          lay.synonym_ids), by_cand, 0, np.uint64)
     zero = np.zeros(n)
+    # every weighed mask in one look-up (rows of one array)
+    (coverage, context_coverage, passage_coverage, previous, following, prefix_coverage, synonym_coverage,
+     title_coverage, title_share) = weight(np.array([own, ctx, pm, before, after, own | prefixed, own | synonymous,
+                                                     own | title, title]))
     beside = _counts_beside_noun(lay, question, q_index, c_q, c_flags, c_owner, n) if t == qa.COUNT else zero
     cols = {
         "sentence_bm25": s_norm,
         "passage_bm25": p_norm,
         "coverage": coverage,
-        "context_coverage": weight(ctx),
-        "passage_coverage": weight(pm),
+        "context_coverage": context_coverage,
+        "passage_coverage": passage_coverage,
         "phrase_pairs": phrase,
         "density": density,
         "name_phrases": names,
@@ -425,10 +425,10 @@ def features(index: StoredIndex, lay: Layout, question: qa.Question, terms: Sequ
         "next_coverage": following,
         "position": (cands - first_of[rows]) / np.maximum(in_passage - 1, 1),
         "longest_run": _longest_runs(matched, same_next, by_cand) / len(uniq),
-        "prefix_coverage": weight(own | prefixed),
-        "synonym_coverage": weight(own | synonymous),
-        "title_coverage": weight(own | title),
-        "title_share": weight(title),
+        "prefix_coverage": prefix_coverage,
+        "synonym_coverage": synonym_coverage,
+        "title_coverage": title_coverage,
+        "title_share": title_share,
         "count_beside_noun": beside,
     }
     for gap, base in _GAPS:

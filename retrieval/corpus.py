@@ -28,6 +28,7 @@ class PassageTable(Sequence[Passage]):
 
     def __init__(self, table: np.ndarray) -> None:
         self.table = table
+        self._rows = np.asarray(table)  # a plain view for reading rows: a np.memmap's every row is another memmap object
 
     def __len__(self) -> int:
         return len(self.table)
@@ -38,8 +39,8 @@ class PassageTable(Sequence[Passage]):
     def __getitem__(self, i: slice) -> tuple[Passage, ...]: ...
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return tuple(Passage(*row) for row in self.table[i].tolist())
-        return Passage(*self.table[i].tolist())
+            return tuple(Passage(*row) for row in self._rows[i].tolist())
+        return Passage(*self._rows[i].tolist())
 
     def __iter__(self) -> Iterator[Passage]:
         for lo in range(0, len(self.table), 4096):
@@ -62,6 +63,9 @@ class SentenceTable(Sequence[Sentence]):
         self.offsets = offsets  # int64, n + 1
         self.passage = passage  # int32, n
         self._passages = passages
+        # plain views of the same memory for reading one sentence (indexing a np.memmap runs Python code)
+        self._blob, self._offsets, self._passage = np.asarray(blob), np.asarray(offsets), np.asarray(passage)
+        self._rows = np.asarray(passages.table)
         self._cached = lru_cache(maxsize=self.CACHED)(self._one)
 
     def __len__(self) -> int:
@@ -71,9 +75,9 @@ class SentenceTable(Sequence[Sentence]):
         return self._cached(int(i)).text
 
     def _one(self, i: int) -> Sentence:
-        p = int(self.passage[i])
-        doc, _, first, _ = self._passages.table[p].tolist()
-        text = self.blob[self.offsets[i]:self.offsets[i + 1]].tobytes().decode("utf-8")
+        p = int(self._passage[i])
+        doc, _, first, _ = self._rows[p].tolist()
+        text = self._blob[self._offsets[i]:self._offsets[i + 1]].tobytes().decode("utf-8")
         return Sentence(text, doc, p, i - first)
 
     @overload

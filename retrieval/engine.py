@@ -197,8 +197,8 @@ class Engine:
         quotes = tuple(self._quote(r.sentence, r.score, span if i == 0 else None) for i, r in enumerate(picked))
         turn["quotes"] = [x.sentence for x in quotes]
         short = first[span[0]:span[1]] if span else None
-        dated = bool(short) and (bool(set(words(short)) & (qa.MONTHS | qa.WEEKDAYS))
-                                 or any(c.isdigit() for c in short))
+        dated = bool(short) and (any(c.isdigit() for c in short)
+                                 or bool(set(words(short)) & (qa.MONTHS | qa.WEEKDAYS)))
         if short and q.answer_type == qa.PERSON and short[:1].isupper() and not dated:
             if names_a_body(short):
                 turn["thing"] = short  # "Who runs it?" - "the Marrow Festival Trust": "it", never "she"

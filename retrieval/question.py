@@ -537,8 +537,18 @@ def analyse(text: str, analyzer: Analyzer) -> Question:
         terms=tuple(terms),
         names=_names(text),
         numbers=tuple(dict.fromkeys(numbers)),
-        about_document=_about_document(ws, terms, words(text.split("?")[0]) if "?" in text else ws),
+        about_document=_about_document(ws, terms, _before_question_mark(text, ws)),
     )
+
+
+def _before_question_mark(text: str, ws: list[str]) -> list[str]:
+    """The words before the first question mark (`ws` when there is none)."""
+    if "?" not in text:
+        return ws
+    before = text.split("?")[0]
+    if not text[len(before):].strip(" ?"):
+        return words(text)  # a question mark only at the end: the text's own words (read already)
+    return words(before)
 
 
 # Verbs that carry no topic ("what did she say", "what is it called").

@@ -207,3 +207,9 @@ def test_question_word_run_together_with_is(analyzer, text, expected):
 ])
 def test_named_noun_is_what_a_name_question_wants_named(analyzer, text, expected):
     assert qa.named_noun(qa.analyse(text, analyzer)) == expected
+
+
+@pytest.mark.parametrize("text", ["Who wrote it?", "Who wrote it ? ", "Who wrote it??", "Who wrote it? The report",
+                                  "Who wrote it", "WHO WROTE THE U.S. REPORT?"])
+def test_words_before_the_question_mark_are_read_once_when_it_ends_the_text(text) -> None:
+    assert qa._before_question_mark(text, words(text)) == words(text.split("?")[0])
