@@ -49,6 +49,11 @@ class Support:
         return self.share >= needed and not self.missing
 
 
+# answer-kind nouns that may be a topic (a time, place or organisation), and the words never a key term
+_TOPIC_NOUNS = qa.TYPE_NOUNS & (qa.DATE_NOUNS | qa.PLACE_NOUNS | qa.ORG_NOUNS)
+_NEVER_KEY = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - _TOPIC_NOUNS)
+
+
 def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     """The question's topic terms (stems), without stopwords and light verbs."""
     # answer-kind nouns are not topic words, but a time noun outside the wh-phrase restricts the
@@ -56,7 +61,8 @@ def key_terms(q: qa.Question, analyzer: Analyzer) -> list[str]:
     asked = qa.asked_nouns(q)
     # a place or organisation noun outside the wh-phrase is what the question is about ("How high did
     # the river get?"), as a time noun is
-    skip = LIGHT_WORDS | qa.DOC_NOUNS | (qa.TYPE_NOUNS - ((qa.DATE_NOUNS | qa.PLACE_NOUNS | qa.ORG_NOUNS) - asked))
+    asked_topic = _TOPIC_NOUNS & asked
+    skip = _NEVER_KEY | asked_topic if asked_topic else _NEVER_KEY  # (the set is copied only when it grows)
     if qa.how_word(q) == "much":
         skip |= MONEY_KIND  # "How much is the painting worth?": an amount of money is asked for, "valued at £650,000"
     ws = q.words
