@@ -38,7 +38,7 @@ telegram: $(STAMP)
 index: $(STAMP)
 	$(BIN)/quoteqa index
 
-# Every test, then the seed fixture set, the fourteen held-out sets and the six news training
+# Every test, then the seed fixture set, the fifteen held-out sets and the six news training
 # sets through `quoteqa eval`, each gated just under today's scores (quote@1, short-answer EM,
 # abstention accuracy) and just over today's wrong-answer rate (README "Figures"), so a change
 # that loses answers, or gives more wrong ones, fails.
@@ -60,6 +60,7 @@ test: $(STAMP) $(RERANK_STAMP)
 	$(EVAL) tests/fixtures/heldout12_questions.yaml --docs tests/fixtures/heldout12/docs --min-quote1 0.52 --min-answer 0.35 --min-abstain 0.80 --max-wrong 0.42
 	$(EVAL) tests/fixtures/heldout13_questions.yaml --docs tests/fixtures/heldout13/docs --min-quote1 0.52 --min-answer 0.31 --min-abstain 0.68 --max-wrong 0.40
 	$(EVAL) tests/fixtures/heldout14_questions.yaml --docs tests/fixtures/heldout14/docs --min-quote1 0.50 --min-answer 0.27 --min-abstain 0.58 --max-wrong 0.32
+	$(EVAL) tests/fixtures/heldout15_questions.yaml --docs tests/fixtures/heldout15/docs --min-quote1 0.36 --min-answer 0.25 --min-abstain 0.60 --max-wrong 0.40
 	$(EVAL) benchmarks/news/train1/questions.yaml --docs benchmarks/news/train1/docs --min-quote1 0.82 --min-answer 0.78 --min-abstain 0.81 --max-wrong 0.15
 	$(EVAL) benchmarks/news/train2/questions.yaml --docs benchmarks/news/train2/docs --min-quote1 0.76 --min-answer 0.66 --min-abstain 0.91 --max-wrong 0.17
 	$(EVAL) benchmarks/news/train3/questions.yaml --docs benchmarks/news/train3/docs --min-quote1 0.65 --min-answer 0.52 --min-abstain 0.78 --max-wrong 0.29
@@ -87,6 +88,7 @@ eval-heldout: $(STAMP)
 	$(EVAL) tests/fixtures/heldout12_questions.yaml --docs tests/fixtures/heldout12/docs
 	$(EVAL) tests/fixtures/heldout13_questions.yaml --docs tests/fixtures/heldout13/docs
 	$(EVAL) tests/fixtures/heldout14_questions.yaml --docs tests/fixtures/heldout14/docs
+	$(EVAL) tests/fixtures/heldout15_questions.yaml --docs tests/fixtures/heldout15/docs
 
 # The news training sets (four articles, 60 questions each): development data, looked at freely.
 eval-news: $(STAMP)
