@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 
 from retrieval.arrays import ArrayWriter, read_range, write_array
 
@@ -90,6 +89,8 @@ def postings_from_tokens(tokens: np.ndarray, offsets: np.ndarray, n_terms: int) 
     A counting sort by term (scipy's CSR -> CSC, linear time and stable, so documents come out
     ascending) puts a document's repeats of a term side by side; runs are then counted in bulk.
     """
+    import scipy.sparse as sp  # here, not at the top: only a build needs it, and it takes 0.1 s to import
+
     n_docs = len(offsets) - 1
     index_type = np.int32 if len(tokens) < 2**31 - 1 else np.int64
     by_doc = sp.csr_matrix(  # only read (tocsc never sorts or compacts its input), so no copies

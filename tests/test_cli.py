@@ -40,6 +40,18 @@ def test_ask_and_console_do_not_load_the_telegram_front_end(cli_env) -> None:
     assert result.stdout.splitlines()[-1] == "telegram not loaded"
 
 
+def test_ask_over_a_saved_index_does_not_load_what_only_a_build_needs(cli_env) -> None:
+    """scipy.sparse (0.1 s to import) counts postings while an index is built; answering over the
+    saved index needs none of it."""
+    code = ("import sys; from bot.cli import main; main(['ask', '--json', 'how many were extradited?']); "
+            "print('scipy loaded' if 'scipy.sparse' in sys.modules else 'scipy not loaded')")
+    first = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env, timeout=120)
+    again = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=cli_env, timeout=120)
+    assert first.returncode == 0 and again.returncode == 0, first.stderr + again.stderr
+    assert first.stdout.splitlines()[-1] == "scipy loaded"  # (the first run built the index)
+    assert again.stdout.splitlines()[-1] == "scipy not loaded"
+
+
 def test_python_dash_m_bot_is_the_same_program(run_cli) -> None:
     assert run_cli("--help").returncode == 0
 
