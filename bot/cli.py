@@ -7,6 +7,7 @@ User-facing errors are QuoteqaError (or ConfigError) values raised below; they b
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import os
@@ -81,8 +82,22 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 
 def _lazy(module: str, func: str) -> Callable[[argparse.Namespace, Settings], int]:
     def call(args: argparse.Namespace, settings: Settings) -> int:
-        return getattr(importlib.import_module(module), func)(args, settings)
+        run = getattr(importlib.import_module(module), func)
+        _settle_gc()
+        return run(args, settings)
     return call
+
+
+YOUNG_OBJECTS = 10_000  # new objects between two collections of the youngest generation (Python's default: 700)
+
+
+def _settle_gc() -> None:
+    """Once every module is imported: what exists now lives as long as the process, so the garbage
+    collector stops walking it (gc.freeze), and it collects after YOUNG_OBJECTS new objects, not
+    700: one answer makes thousands of short-lived ones. Together 2.0% fewer instructions a SQuAD
+    question (callgrind, 600 questions: 13.38 -> 13.11 M)."""
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS, *gc.get_threshold()[1:])
 
 
 def _missing(name: str, error: ImportError) -> Callable[[argparse.Namespace, Settings], int]:
